@@ -1,0 +1,42 @@
+"""The exception family of arrearsrisk.
+
+Every error a user can cause derives from :class:`ArrearsRiskError`, itself a
+``ValueError``, so ``except ValueError`` keeps working in callers that do not know
+this library.  Messages say what was expected, what came, and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ArrearsRiskError", "LedgerError", "LedgerWarning"]
+
+
+class ArrearsRiskError(ValueError):
+    """Base class of every error raised by arrearsrisk on bad input."""
+
+
+class LedgerError(ArrearsRiskError):
+    """A ledger table breaks a rule of the schema.
+
+    The message names the table, the column, the rule broken and up to five
+    offending rows.
+
+    Examples
+    --------
+    >>> import pandas as pd, arrearsrisk as ar
+    >>> try:
+    ...     ar.Ledger(customers=pd.DataFrame({"customer_id": ["a"]}),
+    ...               bills=pd.DataFrame(), payments=pd.DataFrame())
+    ... except ar.LedgerError as err:
+    ...     print(str(err).splitlines()[0])
+    customers: column 'category' is required but missing.
+    """
+
+    def __init__(self, message: str, *, table: str, column: str | None, rule: str) -> None:
+        super().__init__(message)
+        self.table = table
+        self.column = column
+        self.rule = rule
+
+
+class LedgerWarning(UserWarning):
+    """Data a utility really has but that deserves a look (e.g. payments before any bill)."""
