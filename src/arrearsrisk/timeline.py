@@ -43,7 +43,11 @@ def parse_as_of(as_of: AsOf) -> pd.Timestamp:
     arrearsrisk.errors.ArrearsRiskError: as_of 'June' is not a date; pass e.g. '2024-06-30'.
     """
     try:
-        ts = pd.Timestamp(as_of)
+        ts = (
+            pd.to_datetime(as_of, format="ISO8601")
+            if isinstance(as_of, str)
+            else pd.Timestamp(as_of)
+        )
     except (ValueError, TypeError):
         raise ArrearsRiskError(f"as_of {as_of!r} is not a date; pass e.g. '2024-06-30'.") from None
     if ts is pd.NaT or pd.isna(ts):

@@ -1,0 +1,46 @@
+"""The public API is pinned: an API change shows up in review."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import arrearsrisk as ar
+
+PUBLIC = {
+    "ArrearsRiskError",
+    "Ledger",
+    "LedgerError",
+    "LedgerWarning",
+    "PeerContext",
+    "build_features",
+    "build_labels",
+    "feature_names",
+    "monthly_cutoffs",
+    "peer_context",
+    "read_ledger",
+    "training_frame",
+}
+
+
+def test_exported_names_are_exactly_the_public_api():
+    assert set(ar.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert getattr(ar, name) is not None
+
+
+def test_errors_form_one_family():
+    assert issubclass(ar.LedgerError, ar.ArrearsRiskError)
+    assert issubclass(ar.ArrearsRiskError, ValueError)
+    assert issubclass(ar.LedgerWarning, UserWarning)
+
+
+def test_import_stays_light():
+    code = (
+        "import sys, arrearsrisk\n"
+        "heavy = [m for m in ('mlflow', 'matplotlib', 'pyspark', 'lightgbm', 'sklearn')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
