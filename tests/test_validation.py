@@ -217,8 +217,12 @@ def test_read_ledger_round_trip(tables, tmp_path, fmt):
     ledger = ar.read_ledger(tmp_path / "ledger")
     direct = build(tables)
     for name in ("customers", "bills", "payments"):
+        read = getattr(ledger, name).reset_index(drop=True)
+        # Parquet text columns of repeated values come dictionary-encoded (categorical).
+        categorical = [c for c, t in read.dtypes.items() if t == "category"]
+        assert fmt == "parquet" or not categorical
         pd.testing.assert_frame_equal(
-            getattr(ledger, name).reset_index(drop=True),
+            read.astype({c: "str" for c in categorical}),
             getattr(direct, name).reset_index(drop=True),
             check_dtype=False,
         )

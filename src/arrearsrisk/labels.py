@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.ledger import Ledger
+from arrearsrisk.ledger import Ledger, cents
 from arrearsrisk.settlement import UNSETTLED, settle_bills
 from arrearsrisk.snapshot import average_monthly_bill
 from arrearsrisk.timeline import AsOf, add_months, day_number, parse_as_of
@@ -120,14 +120,15 @@ def build_labels(
 
     pmask = arr.p_date <= e_day
     bmask = arr.b_issue <= e_day
-    b_cust, b_cents, b_due = arr.b_cust[bmask], arr.b_cents[bmask], arr.b_due[bmask]
+    b_cust, b_cents, b_due = arr.b_cust[bmask], cents(arr.b_amount[bmask]), arr.b_due[bmask]
+    p_cents = cents(arr.p_amount[pmask])
     p_cust = arr.p_cust[pmask]
     settled = settle_bills(
         b_cust,
         b_cents,
         arr.b_issue[bmask],
         p_cust,
-        arr.p_cents[pmask],
+        p_cents,
         arr.p_date[pmask],
         arr.n_customers,
     )
@@ -143,7 +144,7 @@ def build_labels(
     due_by_end = b_due <= target_end
     owed = (
         np.bincount(b_cust[due_by_end], weights=b_cents[due_by_end], minlength=n)
-        - np.bincount(p_cust, weights=arr.p_cents[pmask], minlength=n)
+        - np.bincount(p_cust, weights=p_cents, minlength=n)
     ) / 100.0
     exposure = average_monthly_bill(
         arr.b_cust, arr.b_issue, arr.b_amount, day_number(add_months(t, -12)), t_day, n

@@ -14,13 +14,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from arrearsrisk.errors import LedgerError
 from arrearsrisk.schema import CHANNELS, SCHEMA
-from arrearsrisk.timeline import dates_to_days, period_numbers
+from arrearsrisk.timeline import dates_to_days
 from arrearsrisk.validation import validate_ledger
 
-__all__ = ["Ledger", "LedgerArrays", "read_ledger"]
+__all__ = ["Ledger", "LedgerArrays", "cents", "read_ledger"]
 
 NO_DAY = np.iinfo(np.int32).min
 """Day number standing for a missing date."""
@@ -32,7 +35,8 @@ class LedgerArrays:
 
     Bills are sorted by customer, then due date, then period (the order in which
     payments settle them); payments by customer, then date.  Dates are day numbers,
-    periods month numbers, money both in CNY (float) and in cents (int64, exact sums).
+    periods month numbers, money in CNY (:func:`cents` gives exact integer cents).
+    When a table already comes sorted, its money columns are views, not copies.
     """
 
     customer_ids: np.ndarray
@@ -42,13 +46,11 @@ class LedgerArrays:
     b_due: np.ndarray
     b_kwh: np.ndarray
     b_amount: np.ndarray
-    b_cents: np.ndarray
     b_estimated: np.ndarray
     """1 estimated, 0 not, -1 unknown."""
     p_cust: np.ndarray
     p_date: np.ndarray
     p_amount: np.ndarray
-    p_cents: np.ndarray
     p_channel: np.ndarray
     """Index into :data:`~arrearsrisk.schema.CHANNELS`, -1 unknown."""
     c_opened: np.ndarray
@@ -57,19 +59,49 @@ class LedgerArrays:
     """Row position in :attr:`Ledger.customers` of each customer code."""
 
     @property
+    def b_cents(self) -> np.ndarray:
+        """Bill amounts in integer cents (computed on access)."""
+        return cents(self.b_amount)
+
+    @property
+    def p_cents(self) -> np.ndarray:
+        """Payment amounts in integer cents (computed on access)."""
+        return cents(self.p_amount)
+
+    @property
     def n_customers(self) -> int:
         """Number of customers."""
         return len(self.customer_ids)
 
 
-def _codes(ids: pd.Series, known: pd.Index) -> np.ndarray:
-    codes = known.get_indexer(pd.Index(ids))
-    assert (codes >= 0).all(), "validated ledgers have no orphan rows"
-    return codes.astype(np.int32)
+def cents(amount: np.ndarray) -> np.ndarray:
+    """CNY amounts as exact integer cents (int64).
 
-
-def _cents(amount: np.ndarray) -> np.ndarray:
+    >>> cents(np.array([0.1, 0.2, 19.99])).tolist()
+    [10, 20, 1999]
+    """
     return np.rint(amount * 100.0).astype(np.int64)
+
+
+def _take(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """``values[order]``, or ``values`` itself when the table is already in order."""
+    return values if order is None else values[order]
+
+
+def _order(*keys: np.ndarray) -> np.ndarray | None:
+    """Stable order by several integer keys, first key most significant; ``None`` when
+    the rows are in that order already.
+
+    One composite int64 key sorted with a stable sort: near-linear when the table
+    already comes sorted by customer and date, as billing exports usually do.
+    """
+    composite = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        k = key.astype(np.int64) - (int(key.min()) if len(key) else 0)
+        composite = composite * (int(k.max(initial=0)) + 1) + k
+    order = np.argsort(composite, kind="stable")
+    del composite
+    return None if (order[1:] > order[:-1]).all() else order
 
 
 class Ledger:
@@ -110,17 +142,23 @@ class Ledger:
         *,
         _infer_extra: bool = False,
     ) -> None:
-        typed = validate_ledger(
+        checked = validate_ledger(
             {"customers": customers, "bills": bills, "payments": payments},
             infer_extra=_infer_extra,
         )
-        self.customers: pd.DataFrame = typed["customers"]
-        self.bills: pd.DataFrame = typed["bills"]
-        self.payments: pd.DataFrame = typed["payments"]
+        self.customers: pd.DataFrame = checked.tables["customers"]
+        self.bills: pd.DataFrame = checked.tables["bills"]
+        self.payments: pd.DataFrame = checked.tables["payments"]
+        self._bill_rows = checked.customer_rows["bills"]
+        self._payment_rows = checked.customer_rows["payments"]
+        self._bill_periods = checked.bill_periods
 
     def __repr__(self) -> str:
-        periods = self.bills["period"]
-        span = f" {periods.min()}..{periods.max()}" if len(periods) else ""
+        periods = self._bill_periods
+        span = ""
+        if len(periods):
+            first, last = divmod(int(periods.min()), 12), divmod(int(periods.max()), 12)
+            span = f" {first[0]}-{first[1] + 1:02d}..{last[0]}-{last[1] + 1:02d}"
         return (
             f"Ledger({len(self.customers):,} customers, {len(self.bills):,} bills{span}, "
             f"{len(self.payments):,} payments)"
@@ -138,7 +176,7 @@ class Ledger:
         Examples
         --------
         >>> import arrearsrisk as ar
-        >>> ar.read_ledger("data/sample").subset(["C0000001"]).customers.shape[0]
+        >>> ar.read_ledger("data/sample").subset(["C0001"]).customers.shape[0]
         1
         """
         wanted = pd.Index(customer_ids)
@@ -150,51 +188,55 @@ class Ledger:
                 column="customer_id",
                 rule="unknown_reference",
             )
+        keep = self.customers["customer_id"].isin(wanted).to_numpy()
+        new_row = np.cumsum(keep) - 1  # old customer row -> new row
+        keep_b, keep_p = keep[self._bill_rows], keep[self._payment_rows]
         new = object.__new__(Ledger)
-        new.customers = self.customers[self.customers["customer_id"].isin(wanted)]
-        new.bills = self.bills[self.bills["customer_id"].isin(wanted)]
-        new.payments = self.payments[self.payments["customer_id"].isin(wanted)]
+        new.customers = self.customers[keep]
+        new.bills = self.bills[keep_b]
+        new.payments = self.payments[keep_p]
+        new._bill_rows = new_row[self._bill_rows[keep_b]].astype(np.int32)
+        new._payment_rows = new_row[self._payment_rows[keep_p]].astype(np.int32)
+        new._bill_periods = self._bill_periods[keep_b]
         return new
 
     @cached_property
     def arrays(self) -> LedgerArrays:
         """The ledger as sorted flat arrays (built once, on first use)."""
         cust = self.customers
-        order = np.argsort(cust["customer_id"].to_numpy(dtype=object), kind="stable")
+        order = np.asarray(pc.sort_indices(pa.array(cust["customer_id"].astype("str"))))
+        code_of_row = np.empty(len(order), dtype=np.int32)
+        code_of_row[order] = np.arange(len(order), dtype=np.int32)
         ids = cust["customer_id"].to_numpy(dtype=object)[order]
-        known = pd.Index(ids)
         opened = dates_to_days(cust["opened"])[order]
 
         bills = self.bills
-        b_cust = _codes(bills["customer_id"], known)
-        b_period = period_numbers(bills["period"])
+        b_cust = code_of_row[self._bill_rows]
+        b_period = self._bill_periods
         b_issue = dates_to_days(bills["issue_date"])
         b_due = dates_to_days(bills["due_date"])
-        b_order = np.lexsort((b_period, b_due, b_cust))
-        b_amount = bills["amount"].to_numpy(dtype=np.float64)[b_order]
-        est = bills["estimated"].to_numpy(dtype="float64", na_value=-1.0)[b_order].astype(np.int8)
+        b_order = _order(b_cust, b_due, b_period)
+        est = bills["estimated"].to_numpy(dtype="float64", na_value=-1.0).astype(np.int8)
 
         pay = self.payments
-        p_cust = _codes(pay["customer_id"], known)
+        p_cust = code_of_row[self._payment_rows]
         p_date = dates_to_days(pay["paid_date"])
-        p_order = np.lexsort((p_date, p_cust))
-        p_amount = pay["amount"].to_numpy(dtype=np.float64)[p_order]
-        channel = pd.Categorical(pay["channel"], categories=list(CHANNELS)).codes
+        p_order = _order(p_cust, p_date)
+        codes, uniques = pd.factorize(pay["channel"])
+        channel = np.append(pd.Index(list(CHANNELS)).get_indexer(pd.Index(uniques)), -1)[codes]
         return LedgerArrays(
             customer_ids=ids,
-            b_cust=b_cust[b_order],
-            b_period=b_period[b_order],
-            b_issue=b_issue[b_order],
-            b_due=b_due[b_order],
-            b_kwh=bills["kwh"].to_numpy(dtype=np.float64)[b_order],
-            b_amount=b_amount,
-            b_cents=_cents(b_amount),
-            b_estimated=est,
-            p_cust=p_cust[p_order],
-            p_date=p_date[p_order],
-            p_amount=p_amount,
-            p_cents=_cents(p_amount),
-            p_channel=channel[p_order].astype(np.int8),
+            b_cust=_take(b_cust, b_order),
+            b_period=_take(b_period, b_order),
+            b_issue=_take(b_issue, b_order),
+            b_due=_take(b_due, b_order),
+            b_kwh=_take(bills["kwh"].to_numpy(dtype=np.float64), b_order),
+            b_amount=_take(bills["amount"].to_numpy(dtype=np.float64), b_order),
+            b_estimated=_take(est, b_order),
+            p_cust=_take(p_cust, p_order),
+            p_date=_take(p_date, p_order),
+            p_amount=_take(pay["amount"].to_numpy(dtype=np.float64), p_order),
+            p_channel=_take(channel.astype(np.int8), p_order),
             c_opened=opened,
             c_row=order,
         )
@@ -206,6 +248,21 @@ def _find(folder: Path, name: str) -> Path | None:
         if path.exists():
             return path
     return None
+
+
+_DICTIONARY_COLUMNS = ("customer_id", "period", "channel")
+
+
+def _read_parquet(file: Path) -> pd.DataFrame:
+    """Read one Parquet table; repeated text columns come dictionary-encoded
+    (categorical), which keeps a table of millions of bills small in memory."""
+    names = set(pq.read_schema(file).names)
+    return pd.read_parquet(
+        file,
+        engine="pyarrow",
+        read_dictionary=[c for c in _DICTIONARY_COLUMNS if c in names],
+        to_pandas_kwargs={"self_destruct": True, "split_blocks": True},
+    )
 
 
 def read_ledger(path: str | os.PathLike[str]) -> Ledger:
@@ -253,7 +310,10 @@ def read_ledger(path: str | os.PathLike[str]) -> Ledger:
                 rule="missing_table",
             )
         if file.suffix == ".parquet":
-            tables[name] = pd.read_parquet(file)
+            tables[name] = _read_parquet(file)
         else:
             tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
-    return Ledger(**tables, _infer_extra=True)
+    ledger = Ledger(**tables, _infer_extra=True)
+    del tables
+    pa.default_memory_pool().release_unused()  # give back Arrow's read buffers
+    return ledger

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.ledger import NO_DAY, Ledger, LedgerArrays
+from arrearsrisk.ledger import NO_DAY, Ledger, LedgerArrays, cents
 from arrearsrisk.settlement import UNSETTLED, segment_starts, settle_bills
 from arrearsrisk.timeline import AsOf, add_months, day_number, month_number, parse_as_of
 
@@ -61,17 +61,25 @@ class Snapshot:
     b_due: np.ndarray
     b_kwh: np.ndarray
     b_amount: np.ndarray
-    b_cents: np.ndarray
     b_estimated: np.ndarray
     b_settled: np.ndarray
     """Day the bill was settled, ``UNSETTLED`` if it is still open at ``as_of``."""
     p_cust: np.ndarray
     p_date: np.ndarray
     p_amount: np.ndarray
-    p_cents: np.ndarray
     p_channel: np.ndarray
     c_opened: np.ndarray
     c_row: np.ndarray
+
+    @property
+    def b_cents(self) -> np.ndarray:
+        """Bill amounts in integer cents (computed on access, to keep snapshots small)."""
+        return cents(self.b_amount)
+
+    @property
+    def p_cents(self) -> np.ndarray:
+        """Payment amounts in integer cents (computed on access)."""
+        return cents(self.p_amount)
 
     @property
     def n(self) -> int:
@@ -80,14 +88,14 @@ class Snapshot:
 
     @cached_property
     def b_days_late(self) -> np.ndarray:
-        """Days late of each bill as of ``as_of``.
+        """Days late of each bill as of ``as_of`` (float32: whole days, exact).
 
         Settled bills: settlement day minus due day (zero or less is on time).  Open
         bills past due: days overdue so far.  Open bills not yet due: NaN.
         """
         settled = self.b_settled != UNSETTLED
         late = np.where(settled, self.b_settled - self.b_due, self.day - self.b_due).astype(
-            np.float64
+            np.float32
         )
         late[~settled & (self.b_due >= self.day)] = np.nan
         return late
@@ -199,9 +207,11 @@ def take_snapshot(ledger: Ledger, as_of: AsOf) -> Snapshot:
     arr = ledger.arrays
     day = day_number(ts)
     bmask, pmask = _cut(arr, day)
-    b_cust, b_cents, b_issue = arr.b_cust[bmask], arr.b_cents[bmask], arr.b_issue[bmask]
-    p_cust, p_cents, p_date = arr.p_cust[pmask], arr.p_cents[pmask], arr.p_date[pmask]
-    settled = settle_bills(b_cust, b_cents, b_issue, p_cust, p_cents, p_date, arr.n_customers)
+    b_cust, b_amount, b_issue = arr.b_cust[bmask], arr.b_amount[bmask], arr.b_issue[bmask]
+    p_cust, p_amount, p_date = arr.p_cust[pmask], arr.p_amount[pmask], arr.p_date[pmask]
+    settled = settle_bills(
+        b_cust, cents(b_amount), b_issue, p_cust, cents(p_amount), p_date, arr.n_customers
+    )
     return Snapshot(
         ledger=ledger,
         as_of=ts,
@@ -214,14 +224,12 @@ def take_snapshot(ledger: Ledger, as_of: AsOf) -> Snapshot:
         b_issue=b_issue,
         b_due=arr.b_due[bmask],
         b_kwh=arr.b_kwh[bmask],
-        b_amount=arr.b_amount[bmask],
-        b_cents=b_cents,
+        b_amount=b_amount,
         b_estimated=arr.b_estimated[bmask],
         b_settled=settled,
         p_cust=p_cust,
         p_date=p_date,
-        p_amount=arr.p_amount[pmask],
-        p_cents=p_cents,
+        p_amount=p_amount,
         p_channel=arr.p_channel[pmask],
         c_opened=arr.c_opened,
         c_row=arr.c_row,

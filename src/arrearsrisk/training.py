@@ -38,7 +38,7 @@ def monthly_cutoffs(
     >>> import arrearsrisk as ar
     >>> cuts = ar.monthly_cutoffs(ar.read_ledger("data/sample"))
     >>> cuts[0].date(), cuts[-1].date()
-    (datetime.date(2024, 1, 31), datetime.date(2025, 7, 31))
+    (datetime.date(2024, 1, 31), datetime.date(2025, 9, 30))
     """
     first, last = _data_span(ledger)
     start = add_months(first.to_period("M").to_timestamp(), history_months) - pd.Timedelta(days=1)

@@ -89,16 +89,18 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
     in12 = due & s.in_window(s.b_due, 12)
     late12 = np.clip(late[in12], 0, None)
     out["days_late_mean_12m"] = ratio(
-        s.per_customer(s.b_cust[in12], late12), out["bills_due_count_12m"]
+        s.per_customer(s.b_cust[in12], late12.astype(np.float64)), out["bills_due_count_12m"]
     )
     worst = np.full(s.n, -np.inf)
     np.maximum.at(worst, s.b_cust[in12], late12)
     out["days_late_max_12m"] = np.where(np.isinf(worst), np.nan, worst)
 
-    billed = s.per_customer(s.b_cust, s.b_cents.astype(np.float64))
+    b_cents = s.b_cents.astype(np.float64)  # exact: integers far below 2**53
+    billed = s.per_customer(s.b_cust, b_cents)
     paid = s.per_customer(s.p_cust, s.p_cents.astype(np.float64))
     overdue = s.b_due < s.day
-    billed_overdue = s.per_customer(s.b_cust[overdue], s.b_cents[overdue].astype(np.float64))
+    billed_overdue = s.per_customer(s.b_cust[overdue], b_cents[overdue])
+    del b_cents
     out["open_balance"] = (billed - paid) / 100.0
     arrears = np.clip(billed_overdue - paid, 0, None) / 100.0
     out["arrears_amount"] = arrears
@@ -150,14 +152,21 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
 def _leaves_overdue_open(s: Snapshot) -> np.ndarray:
     """Payments after which the customer still owes on bills due on or before that day.
 
+    All payments of one day count together, so the order of same-day payments in the
+    input does not matter.
+
     Bills are sorted by customer then due day, so one ``searchsorted`` on the key
     (customer, due day) finds, for each payment, the bills due by its day.
     """
     b_key = s.b_cust.astype(np.int64) * _DAY_KEY + s.b_due
     p_key = s.p_cust.astype(np.int64) * _DAY_KEY + s.p_date
     upto = np.searchsorted(b_key, p_key, side="right")  # bills due by the payment day
+    del b_key
     b_cum = np.concatenate(([0], np.cumsum(s.b_cents)))
-    billed_due = b_cum[upto] - b_cum[s.b_starts[:-1][s.p_cust]]
-    p_cum = np.cumsum(s.p_cents)
-    paid_incl = p_cum - np.concatenate(([0], p_cum))[s.p_starts[:-1][s.p_cust]]
-    return billed_due - paid_incl > 1
+    owed = b_cum[upto] - b_cum[s.b_starts[:-1][s.p_cust]]  # billed, due by that day
+    del upto, b_cum
+    p_cum = np.concatenate(([0], np.cumsum(s.p_cents)))
+    end_of_day = np.searchsorted(p_key, p_key, side="right")  # after all payments that day
+    del p_key
+    owed -= p_cum[end_of_day] - p_cum[s.p_starts[:-1][s.p_cust]]
+    return owed > 1
