@@ -123,12 +123,14 @@ def report(m: dict[str, float], customers: int) -> None:
     print(f"{'build_labels (one as_of)':<34}{m['labels_s']:>10.1f}   < 30")
     print(
         f"{'peak memory (GiB)':<34}{m['peak_gib']:>10.2f}   < 8  "
-        f"(after read {m['peak_after_read_gib']:.2f}, after features {m['peak_after_features_gib']:.2f})"
+        f"(after read {m['peak_after_read_gib']:.2f}, "
+        f"after features {m['peak_after_features_gib']:.2f})"
     )
     print()
     print(
-        f"slow twin on {m['reference_customers']:,.0f} customers: {m['reference_subset_s']:.1f} s "
-        f"({per_ref * 1e3:.2f} ms/customer; library on the same subset {m['library_subset_s']:.2f} s)"
+        f"slow twin on {m['reference_customers']:,.0f} customers: "
+        f"{m['reference_subset_s']:.1f} s ({per_ref * 1e3:.2f} ms/customer; "
+        f"library on the same subset {m['library_subset_s']:.2f} s)"
     )
     print(
         f"library at full scale: {per_lib * 1e6:.1f} us/customer for features + labels: "
