@@ -7,7 +7,7 @@ this library.  Messages say what was expected, what came, and what to do.
 
 from __future__ import annotations
 
-__all__ = ["ArrearsRiskError", "LedgerError", "LedgerWarning"]
+__all__ = ["ArrearsRiskError", "BundleError", "LedgerError", "LedgerWarning"]
 
 
 class ArrearsRiskError(ValueError):
@@ -40,3 +40,7 @@ class LedgerError(ArrearsRiskError):
 
 class LedgerWarning(UserWarning):
     """Data a utility really has but that deserves a look (e.g. payments before any bill)."""
+
+
+class BundleError(ArrearsRiskError):
+    """A saved model bundle is missing, tampered with, truncated or incompatible."""

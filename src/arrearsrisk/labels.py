@@ -10,7 +10,9 @@ the outcome is observed until ``E = as_of + H months + g days``:
   every target bill is paid by its due date;
 * **A-level warning**: at ``E`` the amount still owed on all bills due up to
   ``as_of + H months`` is at least ``warning_multiple`` times the customer's average
-  monthly bill (mean amount of bills issued in the 12 months up to ``as_of``);
+  monthly bill (mean amount of bills issued in the 12 months up to ``as_of``),
+  compared exactly in cents, and more than the one-cent settlement tolerance (so a
+  warned customer is always Grade I);
 * customers without target bills get no label.
 """
 
@@ -21,8 +23,7 @@ import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.ledger import Ledger, cents
-from arrearsrisk.settlement import UNSETTLED, settle_bills
-from arrearsrisk.snapshot import average_monthly_bill
+from arrearsrisk.settlement import TOLERANCE_CENTS, UNSETTLED, settle_bills
 from arrearsrisk.timeline import AsOf, add_months, day_number, parse_as_of
 
 __all__ = ["GRADES", "GRADE_DTYPE", "build_labels", "label_end"]
@@ -142,15 +143,20 @@ def build_labels(
     grade = np.where(serious, 0, np.where(any_late, 1, 2))
 
     due_by_end = b_due <= target_end
-    owed = (
-        np.bincount(b_cust[due_by_end], weights=b_cents[due_by_end], minlength=n)
-        - np.bincount(p_cust, weights=p_cents, minlength=n)
-    ) / 100.0
-    exposure = average_monthly_bill(
-        arr.b_cust, arr.b_issue, arr.b_amount, day_number(add_months(t, -12)), t_day, n
+    owed_cents = np.bincount(b_cust[due_by_end], weights=b_cents[due_by_end], minlength=n) - (
+        np.bincount(p_cust, weights=p_cents, minlength=n)
     )
-    with np.errstate(invalid="ignore"):
-        warning = (exposure > 0) & (owed >= warning_multiple * exposure)
+    # Average monthly bill as count and sum of cents, compared exactly: owed >= m * sum / count.
+    start = day_number(add_months(t, -12))
+    recent = (arr.b_issue > start) & (arr.b_issue <= t_day)
+    n_recent = np.bincount(arr.b_cust[recent], minlength=n)
+    sum_recent = np.bincount(arr.b_cust[recent], weights=cents(arr.b_amount[recent]), minlength=n)
+    warning = (
+        (n_recent > 0)
+        & (sum_recent > 0)
+        & (owed_cents > TOLERANCE_CENTS)  # a cent is the settlement tolerance, not arrears
+        & (owed_cents * n_recent >= warning_multiple * sum_recent)
+    )
 
     ids = arr.customer_ids[has_target]
     return pd.DataFrame(

@@ -142,4 +142,11 @@ def training_frame(
         part.insert(0, "as_of", t)
         parts.append(part)
     frame = pd.concat(parts).reset_index()
-    return frame.sort_values(["as_of", "customer_id"], kind="stable", ignore_index=True)
+    frame = frame.sort_values(["as_of", "customer_id"], kind="stable", ignore_index=True)
+    frame.attrs["labels"] = {
+        "source": "user" if given is not None else "build_labels",
+        "horizon_months": horizon_months,
+        "grace_days": grace_days,
+        "warning_multiple": warning_multiple,
+    }
+    return frame

@@ -114,6 +114,8 @@ def _parse_text(
     dictionary-encoded column of millions of rows is never expanded)."""
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values
+    if len(values) == 0:  # an empty column built from [] has no meaningful dtype
+        return values.astype("str")
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("str")
     if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
