@@ -6,6 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck check benchmark clean
 
+# Headless Chromium and CJK fonts for the report test, from Debian's packages.
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
@@ -14,12 +19,16 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+$(CHROMIUM) $(CJK_FONT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+
 ## The main job end to end on data/sample/.
 run: $(STAMP)
 	$(BIN)/arrearsrisk run --data data/sample --out out
 
 ## The test suite (what CI runs).
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/python -m pytest -n 2 -q src tests
 
 lint: $(STAMP)
@@ -33,6 +42,7 @@ check: lint typecheck test
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_ledger.py
+	$(BIN)/python benchmarks/bench_plans.py
 
 clean:
 	rm -rf $(VENV) out mlruns mlflow.db

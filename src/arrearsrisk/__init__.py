@@ -12,25 +12,46 @@ Examples
 
 from __future__ import annotations
 
-from arrearsrisk.errors import ArrearsRiskError, LedgerError, LedgerWarning
+from arrearsrisk.bundle import load_model
+from arrearsrisk.errors import ArrearsRiskError, BundleError, LedgerError, LedgerWarning
 from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
+from arrearsrisk.fit import TrainResult, train
 from arrearsrisk.labels import build_labels
 from arrearsrisk.ledger import Ledger, read_ledger
+from arrearsrisk.model import RiskModel
+from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
+from arrearsrisk.policy import PolicyError, load_policy
+from arrearsrisk.report import write_report, write_workbook
+from arrearsrisk.scoring import SCORE_COLUMNS, score
 from arrearsrisk.training import monthly_cutoffs, training_frame
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SCORE_COLUMNS",
     "ArrearsRiskError",
+    "BundleError",
     "Ledger",
     "LedgerError",
     "LedgerWarning",
     "PeerContext",
+    "PolicyError",
+    "RiskModel",
+    "TrainResult",
     "build_features",
     "build_labels",
     "feature_names",
+    "load_model",
+    "load_policy",
     "monthly_cutoffs",
     "peer_context",
+    "plan_measures",
     "read_ledger",
+    "release_candidates",
+    "risk_plans",
+    "score",
+    "train",
     "training_frame",
+    "write_report",
+    "write_workbook",
 ]

@@ -90,7 +90,9 @@ def save_bundle(model: RiskModel, path: str | os.PathLike[str]) -> Path:
             }
             for n in model.spec.names
         ],
-        "calibration": {t: {"x": list(c.x), "y": list(c.y)} for t, c in model.calibrators.items()},
+        "calibration": {
+            t: {"method": "platt", "a": c.a, "b": c.b} for t, c in model.calibrators.items()
+        },
         "grade_cutoffs": {"I": model.cutoff_I, "I_II": model.cutoff_I_II},
         "warning_threshold": model.warning_threshold,
         "info": model.info,
@@ -192,7 +194,7 @@ def load_model(path_or_uri: str | os.PathLike[str]) -> RiskModel:
             },
         )
         calibrators = {
-            t: Calibrator(tuple(c["x"]), tuple(c["y"])) for t, c in manifest["calibration"].items()
+            t: Calibrator(float(c["a"]), float(c["b"])) for t, c in manifest["calibration"].items()
         }
         return RiskModel(
             boosters,

@@ -21,26 +21,18 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from arrearsrisk.baseline import MANUAL_RULE, LogisticBaseline, manual_grades
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.evaluation import (
-    Evaluation,
-    evaluate,
-    fit_grade_cutoffs,
-    grade_from_probabilities,
-    population_stability,
-    psi_verdict,
-    warning_threshold_for_capacity,
-    warning_threshold_for_precision,
-)
 from arrearsrisk.labels import GRADE_DTYPE, label_end
 from arrearsrisk.model import TARGETS, Calibrator, FeatureSpec, RiskModel
+
+if TYPE_CHECKING:  # scikit-learn is imported when training, not with the package
+    from arrearsrisk.evaluation import Evaluation
 
 __all__ = ["DEFAULT_PARAMS", "MONOTONE", "TrainResult", "time_split", "train"]
 
@@ -242,6 +234,8 @@ def _predictions(
     threshold: float | None,
     index: pd.Index,
 ) -> pd.DataFrame:
+    from arrearsrisk.evaluation import grade_from_probabilities
+
     grades = grade_from_probabilities(p, cutoffs)
     out = pd.DataFrame({"p_I": p[:, 0], "p_II": p[:, 1], "p_III": p[:, 2]}, index=index)
     out["grade"] = pd.Categorical(grades, dtype=GRADE_DTYPE)
@@ -322,9 +316,21 @@ def train(
     >>> import arrearsrisk as ar
     >>> ledger = ar.read_ledger("data/sample")
     >>> frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
-    >>> result = ar.train(frame, track=False)  # doctest: +SKIP  (a minute; see tests/test_fit.py)
+    >>> result = ar.train(frame, track=False)  # doctest: +SKIP
     >>> result.metrics.loc[["model", "manual", "logistic"], "grade_I_auc"]  # doctest: +SKIP
+
+    (Skipped here: training takes a minute; ``tests/test_fit.py`` trains on the sample.)
     """
+    from arrearsrisk.baseline import MANUAL_RULE, LogisticBaseline, manual_grades
+    from arrearsrisk.evaluation import (
+        evaluate,
+        fit_grade_cutoffs,
+        population_stability,
+        psi_verdict,
+        warning_threshold_for_capacity,
+        warning_threshold_for_precision,
+    )
+
     names = _check_frame(frame, features)
     labels = frame.attrs.get("labels", {})
     horizon = int(horizon_months if horizon_months is not None else labels.get("horizon_months", 3))
