@@ -29,7 +29,7 @@ run: $(STAMP)
 
 ## The test suite (what CI runs).
 test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
-	$(BIN)/python -m pytest -n 2 -q src tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q src tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Tests run in two xdist workers on two cores: one OpenMP thread each, or LightGBM's
+# spinning threads oversubscribe the cores (set before lightgbm is imported).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import pandas as pd
 import pytest
 

@@ -52,10 +52,13 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "cat_smooth": 20.0,
     "deterministic": True,
     "force_col_wise": True,
-    "num_threads": 2,
     "verbose": -1,
 }
-"""LightGBM parameters of every booster (``seed`` is added from ``train``'s ``seed``)."""
+"""LightGBM parameters of every booster (``seed`` is added from ``train``'s ``seed``).
+
+No ``num_threads``: LightGBM then uses OpenMP's default (all cores, or
+``OMP_NUM_THREADS``).  Never run several trainings that each take every core: OpenMP
+threads spin while they wait, and oversubscribed cores slow training tenfold."""
 
 MONOTONE: dict[str, int] = {
     **{
@@ -420,7 +423,9 @@ def train(
     psi = population_stability(train_p, preds["model"]["p_I"].to_numpy())
     steps.update()
 
-    stamp = "".join(b.model_to_string() for b in boosters.values())
+    stamp = "".join(b.model_to_string() for b in boosters.values()) + repr(
+        (calibrators, model.cutoff_I, model.cutoff_I_II, model.warning_threshold)
+    )
     model.version = f"{dt.date.today():%Y%m%d}-{hashlib.sha256(stamp.encode()).hexdigest()[:8]}"
     model.info = {
         "labels": {

@@ -84,9 +84,9 @@ class FeatureSpec:
         for i, name in enumerate(self.names):
             col = frame[name]
             if name in self.categories:
-                codes = pd.Categorical(
-                    col.astype("str").where(col.notna()), categories=list(self.categories[name])
-                ).codes
+                codes = pd.Index(self.categories[name]).get_indexer(
+                    pd.Index(col.astype("str").where(col.notna()))
+                )
                 out[:, i] = np.where(codes < 0, np.nan, codes)
             else:
                 out[:, i] = col.to_numpy(dtype=np.float64, na_value=np.nan)

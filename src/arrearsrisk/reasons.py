@@ -169,6 +169,71 @@ _NUMERIC: dict[str, tuple[str, str]] = {
     "estimated_count": ("近{w}个月估抄{v:.0f}次", "{v:.0f} estimated readings in {w} months"),
 }
 
+_NO_PAYMENT = ("近{w}个月没有缴费", "no payment in the last {w} months")
+_NO_BILL_DUE = ("近{w}个月没有到期电费", "no bill due in the last {w} months")
+_NO_BILL = ("近12个月没有电费记录", "no bills in the last 12 months")
+_NO_READING = ("近{w}个月没有抄表记录", "no meter readings in the last {w} months")
+# What a missing value (NaN) of a feature means, by stem: missing history is explicit.
+_MISSING: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        (
+            "late_bills_share",
+            "serious_late_bills_share",
+            "days_late_mean",
+            "days_late_max",
+            "late_streak",
+            "on_time_streak",
+        ),
+        _NO_BILL_DUE,
+    ),
+    **dict.fromkeys(
+        (
+            "paid_to_billed_ratio",
+            "partial_payments_share",
+            "pay_day_of_month_mean",
+            "paid_in_window_share",
+            "channel_share",
+        ),
+        _NO_PAYMENT,
+    ),
+    **dict.fromkeys(
+        (
+            "arrears_to_bill_ratio",
+            "bill_amount_mean",
+            "bill_amount_last",
+            "bill_amount_cv",
+            "bill_amount_max_to_mean",
+            "bill_amount_swing",
+            "deposit_to_bill_ratio",
+            "billing_history_months",
+        ),
+        _NO_BILL,
+    ),
+    **dict.fromkeys(
+        (
+            "kwh_mean",
+            "kwh_ratio_3m_to_12m",
+            "kwh_trend",
+            "kwh_cv",
+            "kwh_zero_months",
+            "kwh_yoy_ratio_3m",
+            "kwh_seasonal_amplitude",
+        ),
+        _NO_READING,
+    ),
+    "days_issue_to_settlement_mean": (
+        "近{w}个月没有结清的电费",
+        "no bill settled in the last {w} months",
+    ),
+    "days_since_last_payment": ("从未缴费", "never paid"),
+    "days_since_last_late": ("从未逾期", "never late"),
+    "estimated_share": ("近{w}个月抄表方式未知", "reading method unknown for {w} months"),
+    "voltage_kv": ("供电电压未知", "supply voltage unknown"),
+    "capacity_kva": ("合同容量未知", "contracted capacity unknown"),
+    "tenure_months": ("开户日期未知", "account opening date unknown"),
+    "deposit": ("保证金情况未知", "deposit unknown"),
+}
+
 # flag: ((zh if true, en if true), (zh if false, en if false))
 _FLAGS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "high_energy": (
@@ -197,6 +262,17 @@ _FLAGS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
         ("无有效手机号,无法短信提醒", "no valid mobile number for reminders"),
     ),
     "in_group": (("集团户成员", "member of a group customer"), ("非集团户", "not in a group")),
+}
+
+_FLAG_UNKNOWN: dict[str, tuple[str, str]] = {
+    "high_energy": ("是否高耗能行业未知", "unknown whether high-energy"),
+    "restricted": ("是否限制类产业未知", "unknown whether a restricted industry"),
+    "prepaid": ("是否预付费未知", "unknown whether prepaid"),
+    "tenant": ("缴费人是否产权人未知", "unknown whether the payer owns the property"),
+    "budget_funded": ("是否财政拨款未知", "unknown whether budget-funded"),
+    "guarantee": ("担保情况未知", "guarantee unknown"),
+    "contact_ok": ("联系方式是否有效未知", "contact details unverified"),
+    "in_group": ("是否集团户未知", "group membership unknown"),
 }
 
 _CATEGORICAL: dict[str, tuple[str, str]] = {
@@ -234,12 +310,14 @@ def describe(name: str, value: object, lang: str = "zh") -> str:
     '近12个月有7笔电费逾期超过30天'
     >>> describe("tenant", 1.0, "en")
     'the payer is a tenant, not the owner'
+    >>> describe("paid_in_window_share_12m", float("nan"), "en")
+    'no payment in the last 12 months'
     """
     i = _check_lang(lang)
     missing = value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
     if name in _FLAGS:
         if missing:
-            return ("{n}:未知", "{n}: unknown")[i].format(n=name)
+            return _FLAG_UNKNOWN[name][i]
         return _FLAGS[name][0 if float(value) == 1 else 1][i]  # type: ignore[arg-type]
     if name in _CATEGORICAL:
         shown = (
@@ -247,6 +325,8 @@ def describe(name: str, value: object, lang: str = "zh") -> str:
         )
         return _CATEGORICAL[name][i].format(v="未知" if missing and i == 0 else shown)
     channel = _CHANNEL.match(name)
+    if channel and missing:
+        return _MISSING["channel_share"][i].format(w=channel["w"])
     if channel:
         ch = channel["ch"]
         text = (
@@ -260,7 +340,12 @@ def describe(name: str, value: object, lang: str = "zh") -> str:
     if template is None:
         return f"{name}: {value}"
     if missing:
-        return ("{n}:无记录", "{n}: no record")[i].format(n=name)
+        said = (
+            _MISSING.get(name)
+            or _MISSING.get(stem)
+            or (template[i].split("{v")[0] + "未知", template[i].split("{v")[0] + " unknown")
+        )
+        return said[i].format(w=w or 12)
     return template[i].format(v=float(value), w=w)  # type: ignore[arg-type]
 
 
