@@ -20,6 +20,7 @@ Learned state is plain data (:class:`FeatureSpec`, :class:`Calibrator`, floats),
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -64,33 +65,51 @@ class FeatureSpec:
         """Positions of the categorical features."""
         return [i for i, n in enumerate(self.names) if n in self.categories]
 
-    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
+    def matrix(self, frame: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
         """The features as a float64 matrix in spec order; categories become their
         training codes, and a level unseen in training becomes missing (NaN).
+
+        ``frame`` is a features DataFrame or a mapping of column name to array or
+        ``pandas.Categorical`` (as :func:`arrearsrisk.features.feature_columns` gives).
 
         Raises
         ------
         ArrearsRiskError
             If columns are missing, naming them.
         """
-        missing = [n for n in self.names if n not in frame.columns]
+        present = frame.columns if isinstance(frame, pd.DataFrame) else frame.keys()
+        missing = [n for n in self.names if n not in present]
         if missing:
             raise ArrearsRiskError(
                 f"features are missing {len(missing)} columns the model needs: {missing[:10]}.\n"
                 "  hint: the ledger lacks these inputs (e.g. an extra customer column the model "
                 "was trained with); add them or retrain on this ledger's columns."
             )
-        out = np.empty((len(frame), len(self.names)), dtype=np.float64)
-        for i, name in enumerate(self.names):
-            col = frame[name]
-            if name in self.categories:
-                codes = pd.Index(self.categories[name]).get_indexer(
-                    pd.Index(col.astype("str").where(col.notna()))
-                )
-                out[:, i] = np.where(codes < 0, np.nan, codes)
-            else:
-                out[:, i] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        n_rows = len(frame) if isinstance(frame, pd.DataFrame) else len(frame[self.names[0]])
+        out = np.empty((n_rows, len(self.names)), dtype=np.float64)
+        numeric = [i for i, n in enumerate(self.names) if n not in self.categories]
+        if numeric and isinstance(frame, pd.DataFrame):  # one conversion for all columns
+            cols = [self.names[i] for i in numeric]
+            out[:, numeric] = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            for i in numeric:
+                out[:, i] = _floats(frame[self.names[i]])
+        for i in self.categorical_indices:
+            out[:, i] = self._codes(self.names[i], frame[self.names[i]])
         return out
+
+    def _codes(self, name: str, values: Any) -> np.ndarray:
+        """Training codes of a categorical column, NaN for missing or unseen levels."""
+        known = pd.Index(self.categories[name])
+        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.array
+        if isinstance(values, pd.Categorical):  # map the few levels, then the codes
+            lookup = np.append(known.get_indexer(values.categories.astype("str")), -1)
+            codes = lookup[values.codes]
+        else:
+            text = pd.Series(values).astype("str").where(pd.Series(values).notna())
+            codes = known.get_indexer(pd.Index(text))
+        return np.where(codes < 0, np.nan, codes)
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,12 @@ class Calibrator:
         [0.2, 0.5]
         """
         return 1.0 / (1.0 + np.exp(-(self.a * _logit(raw) + self.b)))
+
+
+def _floats(values: Any) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(values, dtype=np.float64)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

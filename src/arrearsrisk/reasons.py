@@ -13,6 +13,8 @@ months.  Extra customer attributes without a template read ``name: value``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -351,10 +353,11 @@ def describe(name: str, value: object, lang: str = "zh") -> str:
 
 def top_reasons(
     contributions: np.ndarray,
-    features: pd.DataFrame,
+    features: pd.DataFrame | Mapping[str, Any],
     names: tuple[str, ...] | list[str],
     lang: str = "zh",
     top: int = 3,
+    rows: np.ndarray | None = None,
 ) -> list[str]:
     """The ``top`` features raising each row's risk most, as text joined by ``"; "``.
 
@@ -363,12 +366,15 @@ def top_reasons(
     contributions : numpy.ndarray
         ``(n, len(names) + 1)`` contributions (the last column, the expected value, is
         ignored).
-    features : pandas.DataFrame
-        The same ``n`` rows, holding the ``names`` columns (their values are quoted).
+    features : pandas.DataFrame or mapping of name to column
+        Holding the ``names`` columns (their values are quoted): the same ``n`` rows,
+        or more rows of which ``rows`` picks the ``n``.
     names : sequence of str
         Feature names in the contributions' column order.
     lang : {"zh", "en"}
     top : int
+    rows : numpy.ndarray, optional
+        Positions in ``features`` of the ``n`` rows of ``contributions``.
 
     Returns
     -------
@@ -379,7 +385,10 @@ def top_reasons(
     contrib = contributions[:, : len(names)]
     k = min(top, contrib.shape[1])
     order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
-    values = {n: features[n].to_numpy(dtype=object) for n in set(np.asarray(names)[order].ravel())}
+    values = {}
+    for n in set(np.asarray(names)[order].ravel()):
+        column = np.asarray(features[n], dtype=object)
+        values[n] = column if rows is None else column[rows]
     out = []
     for row in range(len(order)):
         parts = [

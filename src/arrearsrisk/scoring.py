@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.features import PeerContext, build_features
+from arrearsrisk.features import PeerContext, feature_columns
 from arrearsrisk.ledger import Ledger
 from arrearsrisk.model import RiskModel
 from arrearsrisk.reasons import _check_lang, top_reasons
@@ -113,7 +113,7 @@ def score(
 
         model = load_model(model)
     ts = parse_as_of(as_of)
-    feats = build_features(ledger, ts, peers=peers)
+    ids, feats = feature_columns(ledger, ts, peers=peers)
     x = model.spec.matrix(feats)
     threads = 1 if len(x) <= SMALL_BATCH else 0
     pred = model.predict_matrix(x, num_threads=threads)
@@ -126,10 +126,10 @@ def score(
         )
         if len(rows):
             contrib = model.contributions(x[rows], "grade_I", num_threads=threads)
-            texts[rows] = top_reasons(contrib, feats.iloc[rows], model.spec.names, lang, top)
+            texts[rows] = top_reasons(contrib, feats, model.spec.names, lang, top, rows=rows)
     return pd.DataFrame(
         {
-            "customer_id": feats.index.to_numpy(),
+            "customer_id": ids.astype(str),
             "as_of": ts,
             "grade": pred["grade"].astype(str).to_numpy(),
             "p_I": pred["p_I"].to_numpy(),
@@ -137,8 +137,8 @@ def score(
             "p_III": pred["p_III"].to_numpy(),
             "a_warning": pred["a_warning"].to_numpy(),
             "p_warning": pred["p_warning"].to_numpy(),
-            "exposure": feats["bill_amount_mean_12m"].to_numpy(),
-            "arrears": feats["arrears_amount"].to_numpy(),
+            "exposure": feats["bill_amount_mean_12m"],
+            "arrears": feats["arrears_amount"],
             "reasons": texts.astype(str),
             "model_version": model.version,
         }

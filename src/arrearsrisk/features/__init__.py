@@ -133,6 +133,15 @@ def build_features(
     >>> feats.index.name, feats["late_bills_count_12m"].dtype.name
     ('customer_id', 'float64')
     """
+    ids, columns = feature_columns(ledger, as_of, peers=peers)
+    return pd.DataFrame(columns, index=pd.Index(ids, name="customer_id", dtype="str"))
+
+
+def feature_columns(
+    ledger: Ledger, as_of: AsOf, *, peers: PeerContext | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray | pd.Categorical]]:
+    """The features of :func:`build_features` as ``(customer ids, {name: column})``,
+    without building a DataFrame (what scoring one account needs: a few ms less)."""
     snap = take_snapshot(ledger, as_of)
     if peers is not None and peers.as_of != snap.as_of:
         raise ArrearsRiskError(
@@ -146,7 +155,4 @@ def build_features(
         assert list(built) == expected, f"{fam.name} built {list(built)} not {expected}"
         columns.update(built)
     active = snap.active
-    return pd.DataFrame(
-        {name: col[active] for name, col in columns.items()},
-        index=pd.Index(snap.customer_ids[active], name="customer_id", dtype="str"),
-    )
+    return snap.customer_ids[active], {name: col[active] for name, col in columns.items()}
