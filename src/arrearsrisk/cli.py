@@ -1,7 +1,11 @@
 """The ``arrearsrisk`` command line.
 
-Each subcommand is one step of the job; errors on bad input print one line and exit
-with status 2 (a traceback only with ``--debug``).
+Each subcommand is one step of the job (``run`` does them all).  Options mean the same
+everywhere: ``--data`` a ledger folder, ``--as-of`` a date, ``--model`` a bundle folder
+or ``models:/NAME@ALIAS``, ``--out`` where to write, ``--lang`` zh or en.
+
+Exit codes: 0 done; 2 bad input or usage (one line on stderr, a traceback only with
+``--debug``); 1 an unexpected failure.
 """
 
 from __future__ import annotations
@@ -18,17 +22,30 @@ __all__ = ["main"]
 EXIT_BAD_INPUT = 2
 
 
+EXIT_FAILURE = 1
+
+
 class _Group(click.Group):
-    """A click group that turns library errors into one-line messages."""
+    """A click group that turns errors into one-line messages and meaningful exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ArrearsRiskError, FileNotFoundError) as err:
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (ArrearsRiskError, FileNotFoundError, NotADirectoryError) as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"error: {str(err).splitlines()[0]}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except Exception as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(
+                f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
+                err=True,
+            )
+            sys.exit(EXIT_FAILURE)
 
 
 @click.group(cls=_Group)
@@ -92,60 +109,364 @@ def sample(
     click.echo(f"wrote {out}: {', '.join(parts)}; {total / 1e6:.1f} MB in all")
 
 
-@main.command()
-@click.option(
+DATA = click.option(
     "--data",
     default="data/sample",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Ledger folder (customers, bills, payments as CSV or Parquet).",
+    help="Ledger folder (customers, bills, payments).",
 )
+AS_OF = click.option(
+    "--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: the ledger's last month end)."
+)
+MODEL = click.option(
+    "--model",
+    default="models/latest",
+    show_default=True,
+    help="Model bundle folder, or an MLflow URI models:/NAME@ALIAS.",
+)
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of reasons, plans and reports.",
+)
+
+
+def _as_of(ledger: Any, as_of: str | None) -> Any:
+    from arrearsrisk.job import latest_month_end
+    from arrearsrisk.timeline import parse_as_of
+
+    return parse_as_of(as_of) if as_of else latest_month_end(ledger)
+
+
+@main.command()
+@DATA
 @click.option(
     "--out",
     default="out",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder for the outputs.",
+    help="Folder for scores, plans and reports.",
 )
-def run(data: str, out: str) -> None:
-    """The main job on a ledger: read it, build the training frame over every fully
-    observed month end, write it to OUT/training_frame.parquet and print its summary."""
+@click.option(
+    "--model-dir",
+    default="models/latest",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where to save the model bundle.",
+)
+@AS_OF
+@LANG
+@click.option("--experiment", default="arrearsrisk", show_default=True, help="MLflow experiment.")
+@click.option(
+    "--register",
+    "register_as",
+    default="arrearsrisk",
+    show_default=True,
+    help="Registered model name whose 'champion' alias points at the new model.",
+)
+@click.option("--no-track", is_flag=True, help="Do not log the training run to MLflow.")
+def run(
+    data: str,
+    out: str,
+    model_dir: str,
+    as_of: str | None,
+    lang: str,
+    experiment: str,
+    register_as: str,
+    no_track: bool,
+) -> None:
+    """The whole job: train on the ledger (tracked in MLflow), save the bundle, score the
+    latest month, write plans and reports, and print the headline figures."""
+    from arrearsrisk.job import run_job
+    from arrearsrisk.tracking import tracking_uri
+
+    result = run_job(
+        data,
+        out,
+        as_of=as_of,
+        lang=lang,
+        model_dir=model_dir,
+        experiment=experiment,
+        register_as=None if no_track else register_as,
+        track=not no_track,
+        say=click.echo,
+    )
+    cols = ["grade_I_auc", "grade_I_II_auc", "warning_pr_auc", "macro_f1", "qwk", "brier"]
+    click.echo(
+        "\nout-of-time test metrics (model vs today's manual grading vs logistic regression):"
+    )
+    click.echo(result.metrics[cols].round(3).to_string())
+    click.echo("\noutputs:")
+    click.echo(f"  model bundle   {result.bundle}")
+    for name, path in result.files.items():
+        click.echo(f"  {name:<14} {path}")
+    if result.run_id:
+        click.echo(
+            f"  MLflow run     {result.run_id} at {tracking_uri()} "
+            "(open the UI: mlflow ui --backend-store-uri sqlite:///mlflow.db)"
+        )
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
+    click.echo(f"\ntime: {timing}")
+
+
+@main.command()
+@DATA
+@click.option(
+    "--model-dir",
+    default="models/latest",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where to save the model bundle.",
+)
+@click.option("--experiment", default="arrearsrisk", show_default=True, help="MLflow experiment.")
+@click.option(
+    "--register",
+    "register_as",
+    default=None,
+    help="Register the model under this name with the alias 'champion'.",
+)
+@click.option("--no-track", is_flag=True, help="Do not log the run to MLflow.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--warning-capacity",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Set the warning threshold to flag about this many customers a month.",
+)
+def train(
+    data: str,
+    model_dir: str,
+    experiment: str,
+    register_as: str | None,
+    no_track: bool,
+    seed: int,
+    warning_capacity: int | None,
+) -> None:
+    """Build the training frame over every fully observed month end and train the models."""
+    import arrearsrisk as ar
+
+    ledger = ar.read_ledger(data)
+    frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger), progress=True)
+    result = ar.train(
+        frame,
+        seed=seed,
+        warning_capacity=warning_capacity,
+        track=not no_track,
+        experiment=experiment,
+        register_as=register_as,
+        save_to=model_dir,
+        progress=True,
+    )
+    click.echo(result.metrics[["grade_I_auc", "warning_pr_auc", "macro_f1"]].round(3).to_string())
+    click.echo(
+        f"model {result.model.version} saved to {result.bundle}"
+        + (f"; MLflow run {result.run_id}" if result.run_id else "")
+    )
+
+
+@main.command()
+@DATA
+@AS_OF
+@MODEL
+@click.option(
+    "--out",
+    default="out/scores.csv",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Scores file, .csv or .parquet.",
+)
+@LANG
+@click.option(
+    "--customer",
+    "customers",
+    multiple=True,
+    help="Score only these customer ids (repeat the option); peers from the whole ledger.",
+)
+def score(
+    data: str, as_of: str | None, model: str, out: str, lang: str, customers: tuple[str, ...]
+) -> None:
+    """Score every active customer (or --customer ones) and write the scores."""
+    import arrearsrisk as ar
+    from arrearsrisk.job import write_table
+
+    ledger = ar.read_ledger(data)
+    t = _as_of(ledger, as_of)
+    peers = ar.peer_context(ledger, t)
+    target = ledger.subset(list(customers)) if customers else ledger
+    scores = ar.score(target, t, model, lang=lang, peers=peers)
+    path = write_table(scores, out)
+    counts = scores["grade"].value_counts().reindex(["I", "II", "III"], fill_value=0)
+    click.echo(
+        f"scored {len(scores):,} customers as of {t.date()} -> {path} "
+        f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
+        f"warnings {int(scores['a_warning'].sum()):,})"
+    )
+
+
+def _plans(
+    data: str,
+    scores_file: str,
+    lang: str,
+    policy: str | None,
+    staff: str | None,
+    previous: str | None,
+) -> tuple[Any, Any, Any, Any, Any]:
+    import arrearsrisk as ar
+    from arrearsrisk.job import read_table
+
+    ledger = ar.read_ledger(data)
+    scores = read_table(scores_file)
+    prev = read_table(previous) if previous else None
+    staff_table = read_table(staff) if staff else None
+    rules = ar.load_policy(policy) if policy else None
+    plans = ar.risk_plans(scores, ledger, lang=lang, policy=rules, staff=staff_table, previous=prev)
+    release = ar.release_candidates(scores, ledger, lang=lang, policy=rules, staff=staff_table)
+    return ledger, scores, prev, plans, release
+
+
+PLAN_OPTIONS = [
+    click.option(
+        "--scores",
+        "scores_file",
+        default="out/scores.csv",
+        show_default=True,
+        help="Scores from 'arrearsrisk score' (.csv or .parquet).",
+    ),
+    click.option(
+        "--policy", default=None, help="Your policy table (TOML) instead of the shipped one."
+    ),
+    click.option(
+        "--staff", default=None, help="Staff table (.csv/.parquet): region, head, manager, officer."
+    ),
+    click.option("--previous", default=None, help="Last month's scores, to say what changed."),
+]
+
+
+def _with(options: list[Any]) -> Any:
+    def wrap(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return wrap
+
+
+@main.command()
+@DATA
+@_with(PLAN_OPTIONS)
+@click.option(
+    "--out",
+    default="out/plans.xlsx",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Plans file: .xlsx (worklist and measures) or .csv (one row per measure).",
+)
+@LANG
+def plan(
+    data: str,
+    scores_file: str,
+    policy: str | None,
+    staff: str | None,
+    previous: str | None,
+    out: str,
+    lang: str,
+) -> None:
+    """One customer, one policy: a plan for each Grade I/II or warned customer."""
+    import arrearsrisk as ar
+    from arrearsrisk.job import write_table
+
+    _, _, _, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
+    if out.endswith(".xlsx"):
+        path = ar.write_workbook(plans, out, lang=lang, release=release)
+    else:
+        measures = ar.plan_measures(plans)
+        path = write_table(
+            measures.astype({c: str for c in measures.columns if measures[c].dtype == object}), out
+        )
+    click.echo(f"{len(plans):,} plans, {len(release):,} release candidates -> {path}")
+
+
+@main.command()
+@DATA
+@_with(PLAN_OPTIONS)
+@click.option(
+    "--out",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.html and plans.xlsx.",
+)
+@LANG
+def report(
+    data: str,
+    scores_file: str,
+    policy: str | None,
+    staff: str | None,
+    previous: str | None,
+    out: str,
+    lang: str,
+) -> None:
+    """The manager's report (self-contained HTML) and the plans workbook (Excel)."""
     from pathlib import Path
 
     import arrearsrisk as ar
 
-    ledger = ar.read_ledger(data)
-    click.echo(f"ledger: {ledger}")
-    cutoffs = ar.monthly_cutoffs(ledger)
-    if not cutoffs:
-        raise ar.ArrearsRiskError(
-            "the ledger is too short for a training frame: it needs 12 months of bills "
-            "before a cutoff and the label window (3 months + 30 days) after it."
-        )
-    click.echo(f"cutoffs: {len(cutoffs)} month ends, {cutoffs[0].date()} to {cutoffs[-1].date()}")
-    frame = ar.training_frame(ledger, cutoffs, progress=True)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    path = Path(out) / "training_frame.parquet"
-    frame.to_parquet(path, index=False)
-    n_features = len(frame.columns) - 4
-    click.echo(f"training frame: {len(frame):,} rows x {n_features} features -> {path}")
-    summary = frame.groupby("category", observed=True).agg(
-        rows=("grade", "size"),
-        grade_I=("grade", lambda g: (g == "I").mean()),
-        grade_II=("grade", lambda g: (g == "II").mean()),
-        grade_III=("grade", lambda g: (g == "III").mean()),
-        a_warning=("a_warning", "mean"),
+    ledger, scores, prev, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
+    html = ar.write_report(
+        plans,
+        scores,
+        Path(out) / "report.html",
+        lang=lang,
+        previous=prev,
+        ledger=ledger,
+        release=release,
     )
-    summary.loc["all"] = [
-        len(frame),
-        (frame["grade"] == "I").mean(),
-        (frame["grade"] == "II").mean(),
-        (frame["grade"] == "III").mean(),
-        frame["a_warning"].mean(),
-    ]
-    shown = summary.copy()
-    for col in ("grade_I", "grade_II", "grade_III", "a_warning"):
-        shown[col] = shown[col].map("{:6.1%}".format)
-    shown["rows"] = shown["rows"].map("{:,.0f}".format)
-    click.echo("label rates by category:")
-    click.echo(shown.to_string())
+    xlsx = ar.write_workbook(plans, Path(out) / "plans.xlsx", lang=lang, release=release)
+    click.echo(f"report {html}\nworkbook {xlsx}")
+
+
+@main.command()
+@DATA
+@MODEL
+@click.option(
+    "--as-of",
+    "dates",
+    multiple=True,
+    help="Cutoffs to evaluate on (repeat; default: the last 3 fully observed month ends).",
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also write the metrics table (.csv or .parquet).",
+)
+def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> None:
+    """Evaluate a saved model on labelled cutoffs of a ledger, beside today's manual grading."""
+    import pandas as pd
+
+    import arrearsrisk as ar
+    from arrearsrisk.baseline import manual_grades
+    from arrearsrisk.evaluation import evaluate as measure
+    from arrearsrisk.job import write_table
+
+    ledger = ar.read_ledger(data)
+    fitted = ar.load_model(model)
+    cutoffs = list(dates) or ar.monthly_cutoffs(ledger)[-3:]
+    frame = ar.training_frame(ledger, cutoffs)
+    truth = frame[["grade", "a_warning", "category", "as_of"]]
+    rows = {
+        "model": measure(truth, fitted.predict(frame)).metrics,
+        "manual": measure(truth, manual_grades(frame)).metrics,
+    }
+    table = pd.DataFrame(rows).T
+    cols = ["n", "grade_I_auc", "grade_I_II_auc", "warning_pr_auc", "macro_f1", "qwk", "brier"]
+    click.echo(
+        f"{fitted.version} on {len(frame):,} labelled rows, cutoffs "
+        f"{', '.join(str(pd.Timestamp(c).date()) for c in sorted(set(frame['as_of'])))}:"
+    )
+    click.echo(table[[c for c in cols if c in table]].round(3).to_string())
+    if out:
+        click.echo(f"-> {write_table(table.rename_axis('model').reset_index(), out)}")

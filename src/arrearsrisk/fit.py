@@ -41,9 +41,10 @@ LABEL_COLUMNS = ("grade", "a_warning")
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "binary",
-    "learning_rate": 0.05,
-    "num_leaves": 31,
-    "min_data_in_leaf": 40,
+    "learning_rate": 0.08,
+    "num_leaves": 7,
+    "max_depth": 4,
+    "min_data_in_leaf": 80,
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
@@ -55,6 +56,11 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 """LightGBM parameters of every booster (``seed`` is added from ``train``'s ``seed``).
+
+Shallow trees (7 leaves, depth 4): on the sample they rank as well as 31-leaf trees
+(Grade I AUC 0.925 against 0.926 out of time) while the per-customer contributions
+behind the reasons, whose cost grows with leaves times depth squared, are 11 times
+cheaper (1.2 s against 12.9 s per 20,000 customers).
 
 No ``num_threads``: LightGBM then uses OpenMP's default (all cores, or
 ``OMP_NUM_THREADS``).  Never run several trainings that each take every core: OpenMP
