@@ -7,7 +7,7 @@ from a bundle folder never pays for MLflow.
 Where runs go (:func:`tracking_uri`): the standard ``MLFLOW_TRACKING_URI`` (which
 ``mlflow.set_tracking_uri`` also sets) if given, else a SQLite store ``mlflow.db`` in
 the working folder.  An experiment created here in a SQLite store keeps its artifacts in
-``mlruns/`` beside the database file.
+``mlruns/<experiment>/`` beside the database file (local, absolute).
 
 A run of :func:`log_training` holds:
 
@@ -21,14 +21,16 @@ A run of :func:`log_training` holds:
 * **artifacts**: ``plots/*.png``, ``tables/<model>/*.csv``, ``metrics.csv``,
   ``feature_list.json``, ``split.json``, ``manual_rule.txt``, ``bundle/`` (the saved
   model folder) and ``model``, an MLflow pyfunc model with its signature that serves
-  :meth:`RiskModel.predict <arrearsrisk.model.RiskModel.predict>`.
+  :meth:`RiskModel.predict <arrearsrisk.model.RiskModel.predict>`.  Its input is a
+  features frame with categorical columns as text (cast pandas categoricals with
+  ``.astype(str)``: MLflow's schema check refuses the category dtype).
 
 Examples
 --------
->>> import arrearsrisk as ar
+>>> from arrearsrisk.bundle import load_model
 >>> from arrearsrisk.fit import train
 >>> result = train(frame, register_as="arrearsrisk")  # doctest: +SKIP
->>> model = ar.load_model("models:/arrearsrisk@champion")  # doctest: +SKIP
+>>> model = load_model("models:/arrearsrisk@champion")  # doctest: +SKIP
 """
 
 from __future__ import annotations
