@@ -376,16 +376,13 @@ def plan(
 ) -> None:
     """One customer, one policy: a plan for each Grade I/II or warned customer."""
     import arrearsrisk as ar
-    from arrearsrisk.job import write_table
+    from arrearsrisk.job import write_measures
 
     _, _, _, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
     if out.endswith(".xlsx"):
         path = ar.write_workbook(plans, out, lang=lang, release=release)
     else:
-        measures = ar.plan_measures(plans)
-        path = write_table(
-            measures.astype({c: str for c in measures.columns if measures[c].dtype == object}), out
-        )
+        path = write_measures(ar.plan_measures(plans), out)
     click.echo(f"{len(plans):,} plans, {len(release):,} release candidates -> {path}")
 
 

@@ -18,7 +18,14 @@ from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.ledger import Ledger
 from arrearsrisk.timeline import AsOf, parse_as_of
 
-__all__ = ["JobResult", "latest_month_end", "read_table", "run_job", "write_table"]
+__all__ = [
+    "JobResult",
+    "latest_month_end",
+    "read_table",
+    "run_job",
+    "write_measures",
+    "write_table",
+]
 
 
 def latest_month_end(ledger: Ledger) -> pd.Timestamp:
@@ -60,6 +67,12 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     else:
         raise ArrearsRiskError(f"{file}: write .csv or .parquet, not '{file.suffix}'.")
     return file
+
+
+def write_measures(measures: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write :func:`arrearsrisk.plan_measures` as CSV or Parquet (nested values as text)."""
+    text = {c: str for c in measures.columns if measures[c].dtype == object}
+    return write_table(measures.astype(text), path)
 
 
 @dataclass
@@ -173,10 +186,7 @@ def run_job(
     plans = ar.risk_plans(scores, ledger, lang=lang, previous=previous, features=feats)
     release = ar.release_candidates(scores, ledger, lang=lang, features=feats)
     measures = ar.plan_measures(plans)
-    files["measures_csv"] = write_table(
-        measures.astype({c: str for c in measures.columns if measures[c].dtype == object}),
-        out_dir / "plan_measures.csv",
-    )
+    files["measures_csv"] = write_measures(measures, out_dir / "plan_measures.csv")
     say(
         f"[5/6] {len(plans):,} risk plans ({len(measures):,} measures), "
         f"{len(release):,} customers whose measures can be released"

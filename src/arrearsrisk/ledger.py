@@ -23,14 +23,32 @@ from arrearsrisk.schema import CHANNELS, SCHEMA
 from arrearsrisk.timeline import dates_to_days
 from arrearsrisk.validation import validate_ledger
 
-__all__ = ["Ledger", "LedgerArrays", "cents", "read_ledger"]
+__all__ = ["Ledger", "LedgerArrays", "MoneyInCents", "cents", "read_ledger"]
 
 NO_DAY = np.iinfo(np.int32).min
 """Day number standing for a missing date."""
 
 
+class MoneyInCents:
+    """Exact integer cents of the ``b_amount`` and ``p_amount`` arrays (computed on
+    access, so arrays of millions of rows are not kept twice)."""
+
+    b_amount: np.ndarray
+    p_amount: np.ndarray
+
+    @property
+    def b_cents(self) -> np.ndarray:
+        """Bill amounts in integer cents."""
+        return cents(self.b_amount)
+
+    @property
+    def p_cents(self) -> np.ndarray:
+        """Payment amounts in integer cents."""
+        return cents(self.p_amount)
+
+
 @dataclass(frozen=True)
-class LedgerArrays:
+class LedgerArrays(MoneyInCents):
     """The ledger as flat arrays, customers coded ``0..n-1`` in ``customer_id`` order.
 
     Bills are sorted by customer, then due date, then period (the order in which
@@ -57,16 +75,6 @@ class LedgerArrays:
     """Day the account opened, ``NO_DAY`` if unknown."""
     c_row: np.ndarray
     """Row position in :attr:`Ledger.customers` of each customer code."""
-
-    @property
-    def b_cents(self) -> np.ndarray:
-        """Bill amounts in integer cents (computed on access)."""
-        return cents(self.b_amount)
-
-    @property
-    def p_cents(self) -> np.ndarray:
-        """Payment amounts in integer cents (computed on access)."""
-        return cents(self.p_amount)
 
     @property
     def n_customers(self) -> int:

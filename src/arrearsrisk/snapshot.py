@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.ledger import NO_DAY, Ledger, LedgerArrays, cents
+from arrearsrisk.ledger import NO_DAY, Ledger, LedgerArrays, MoneyInCents, cents
 from arrearsrisk.settlement import UNSETTLED, segment_starts, settle_bills
 from arrearsrisk.timeline import AsOf, add_months, day_number, month_number, parse_as_of
 
@@ -38,7 +38,7 @@ GRID_MONTHS = 24
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(MoneyInCents):
     """Everything known at ``as_of``, as arrays over customers coded ``0..n-1``.
 
     Bill arrays (``b_*``) hold only bills issued on or before ``as_of``, payment
@@ -70,16 +70,6 @@ class Snapshot:
     p_channel: np.ndarray
     c_opened: np.ndarray
     c_row: np.ndarray
-
-    @property
-    def b_cents(self) -> np.ndarray:
-        """Bill amounts in integer cents (computed on access, to keep snapshots small)."""
-        return cents(self.b_amount)
-
-    @property
-    def p_cents(self) -> np.ndarray:
-        """Payment amounts in integer cents (computed on access)."""
-        return cents(self.p_amount)
 
     @property
     def n(self) -> int:

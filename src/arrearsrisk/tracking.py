@@ -31,6 +31,15 @@ Examples
 >>> from arrearsrisk.fit import train
 >>> result = train(frame, register_as="arrearsrisk")  # doctest: +SKIP
 >>> model = load_model("models:/arrearsrisk@champion")  # doctest: +SKIP
+
+Or register later, and only if the new run beats the current champion
+(:func:`champion`, :func:`promote`):
+
+>>> result = train(frame)  # doctest: +SKIP
+>>> best = champion()  # doctest: +SKIP
+>>> new = result.metrics.loc["model", "grade_I_auc"]  # doctest: +SKIP
+>>> if best is None or new > best["metrics"]["model_grade_I_auc"]:  # doctest: +SKIP
+...     promote(result.run_id)
 """
 
 from __future__ import annotations
@@ -74,7 +83,14 @@ if TYPE_CHECKING:
     from arrearsrisk.fit import TrainResult
     from arrearsrisk.model import RiskModel
 
-__all__ = ["DEFAULT_EXPERIMENT", "download_bundle", "log_training", "tracking_uri"]
+__all__ = [
+    "DEFAULT_EXPERIMENT",
+    "champion",
+    "download_bundle",
+    "log_training",
+    "promote",
+    "tracking_uri",
+]
 
 DEFAULT_EXPERIMENT = "arrearsrisk"
 """The experiment of :func:`log_training` unless another is named."""
@@ -675,3 +691,184 @@ def download_bundle(uri: str) -> Path:
             f"{text} holds no arrearsrisk bundle: {folder} has no manifest.json."
         )
     return folder
+
+
+# --- the champion: comparing and promoting runs -----------------------------------------
+
+
+def _check_names(**names: Any) -> None:
+    for what, value in names.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ArrearsRiskError(f"{what} must be a non-empty name; got {value!r}.")
+
+
+def champion(name: str = "arrearsrisk", alias: str = "champion") -> dict[str, Any] | None:
+    """The registered model version that ``alias`` points at, with its run's test metrics.
+
+    Parameters
+    ----------
+    name : str, default "arrearsrisk"
+        The registered model.
+    alias : str, default "champion"
+        The alias naming the version in use.
+
+    Returns
+    -------
+    dict or None
+        ``name``, ``alias``, ``version`` (int), ``run_id`` (the run that logged the
+        model; None if it was registered from elsewhere), ``model_version`` (the
+        arrearsrisk model version, a tag of the run) and ``metrics``: the model's
+        out-of-time metrics as logged in the run (``model_grade_I_auc``,
+        ``model_warning_pr_auc``, ...; empty if the run is gone).  None when the store
+        has no registered model ``name`` or it has no alias ``alias``; a SQLite store
+        whose file does not exist yet is not created.
+
+    Raises
+    ------
+    ArrearsRiskError
+        If ``name`` or ``alias`` is empty, or the tracking store fails.
+
+    Examples
+    --------
+    >>> print(champion())  # before the first promote  # doctest: +SKIP
+    None
+    >>> best = champion("arrearsrisk")  # doctest: +SKIP
+    >>> best["version"], round(best["metrics"]["model_grade_I_auc"], 3)  # doctest: +SKIP
+    (3, 0.925)
+    """
+    _check_names(name=name, alias=alias)
+    uri = tracking_uri()
+    db = _sqlite_file(uri)
+    if db is not None and not db.exists():
+        return None
+    with _using(uri):
+        client = MlflowClient()
+        try:
+            try:
+                registered = client.get_registered_model(name)
+            except MlflowException as err:
+                if err.error_code != "RESOURCE_DOES_NOT_EXIST":
+                    raise
+                return None
+            aliases = dict(getattr(registered, "aliases", {}) or {})
+            if alias not in aliases:
+                return None
+            version = client.get_model_version(name, str(aliases[alias]))
+            run_id = str(version.run_id) if version.run_id else None
+            metrics: dict[str, float] = {}
+            tags: dict[str, str] = {}
+            if run_id is not None:
+                try:
+                    run = client.get_run(run_id)
+                except MlflowException as err:
+                    if err.error_code != "RESOURCE_DOES_NOT_EXIST":
+                        raise
+                else:
+                    metrics = {
+                        k: float(v)
+                        for k, v in sorted(run.data.metrics.items())
+                        if k.startswith("model_")
+                    }
+                    tags = dict(run.data.tags)
+        except MlflowException as err:
+            raise ArrearsRiskError(
+                f"MLflow store at {_redacted(uri)} failed to read {name}@{alias}: {err.message}"
+            ) from err
+    model_tag = (getattr(version, "tags", None) or {}).get("model_version")
+    return {
+        "name": name,
+        "alias": alias,
+        "version": int(version.version),
+        "run_id": run_id,
+        "model_version": model_tag or tags.get("model_version"),
+        "metrics": metrics,
+    }
+
+
+def promote(run_id: str, name: str = "arrearsrisk", alias: str = "champion") -> int:
+    """Point ``name@alias`` at the model logged by run ``run_id``; return its version.
+
+    The run's model (``runs:/<run_id>/model``, logged by :func:`log_training`) is
+    registered under ``name`` unless a version of ``name`` from that run exists already;
+    then the alias moves to that version (an alias names one version at a time), so
+    ``load_model(f"models:/{name}@{alias}")`` loads it.
+
+    Parameters
+    ----------
+    run_id : str
+        The MLflow run of a tracked training (``TrainResult.run_id``).
+    name : str, default "arrearsrisk"
+        The registered model, created if missing.
+    alias : str, default "champion"
+        The alias to set.
+
+    Returns
+    -------
+    int
+        The registered version the alias now points at.
+
+    Raises
+    ------
+    ArrearsRiskError
+        If ``run_id`` is not a run of the store (or is deleted), the run logged no model,
+        a name is empty, or the store refuses the registration.
+
+    Examples
+    --------
+    >>> result = train(frame, register_as=None)  # doctest: +SKIP
+    >>> promote(result.run_id)  # doctest: +SKIP
+    1
+    >>> promote(result.run_id, alias="challenger")  # same run: same version  # doctest: +SKIP
+    1
+    """
+    if not isinstance(run_id, str) or not run_id.strip():
+        raise ArrearsRiskError(
+            f"run_id must be the id of an MLflow run (TrainResult.run_id); got {run_id!r}.\n"
+            "  hint: train with track=True to log a run."
+        )
+    _check_names(name=name, alias=alias)
+    uri = tracking_uri()
+    with _using(uri):
+        client = MlflowClient()
+        try:
+            try:
+                run = client.get_run(run_id)
+            except MlflowException as err:
+                if err.error_code not in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
+                    raise
+                raise ArrearsRiskError(
+                    f"no MLflow run {run_id!r} in the store at {_redacted(uri)}.\n"
+                    f"  hint: check {TRACKING_URI_ENV}; the run id is TrainResult.run_id."
+                ) from None
+            if run.info.lifecycle_stage != "active":
+                raise ArrearsRiskError(
+                    f"MLflow run {run_id} is deleted; restore it with "
+                    f"MlflowClient().restore_run({run_id!r}) before promoting it."
+                )
+            found = client.search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
+            if found:
+                version = max(int(v.version) for v in found)
+            else:
+                logged = client.search_logged_models(
+                    experiment_ids=[run.info.experiment_id],
+                    filter_string=f"source_run_id = '{run_id}'",
+                )
+                chosen = [m for m in logged if m.name == MODEL_NAME]
+                if not chosen:
+                    raise ArrearsRiskError(
+                        f"run {run_id} logged no model named {MODEL_NAME!r} (its models: "
+                        f"{_shown(sorted(m.name for m in logged))}); nothing to promote.\n"
+                        "  hint: promote a run of arrearsrisk.train(..., track=True)."
+                    )
+                registered = mlflow.register_model(chosen[-1].model_uri, name)
+                version = int(registered.version)
+                model_version = run.data.tags.get("model_version")
+                if model_version:
+                    client.set_model_version_tag(name, str(version), "model_version", model_version)
+            client.set_registered_model_alias(name, alias, str(version))
+        except MlflowException as err:
+            raise ArrearsRiskError(
+                f"MLflow store at {_redacted(uri)} failed to promote run {run_id} to "
+                f"{name}@{alias}: {err.message}"
+            ) from err
+    return version
