@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.labels import GRADE_DTYPE, label_end

@@ -832,7 +832,7 @@ def _simulate(
     sigma = _NOISE[c.cat]
     months_iter: range = range(months)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         months_iter = tqdm(months_iter, desc="simulating months", unit="month")  # type: ignore[assignment]
     for k in months_iter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features import build_features
