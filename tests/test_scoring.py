@@ -245,3 +245,8 @@ def test_every_feature_reads_as_text_present_or_missing(lang):
             text = describe(name, value, lang)
             assert text and not re.search(r"[a-z]+_[a-z_]+", text), (name, value, text)
             assert bool(CJK.search(text)) == (lang == "zh"), (name, value, text)
+
+
+def test_precomputed_features_give_the_same_scores(ledger, model, scores):
+    feats = ar.build_features(ledger, AS_OF)
+    pd.testing.assert_frame_equal(ar.score(ledger, AS_OF, model, features=feats), scores)

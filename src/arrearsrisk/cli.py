@@ -295,9 +295,11 @@ def score(
         raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
     ledger = ar.read_ledger(data)
     t = _as_of(ledger, as_of)
-    peers = ar.peer_context(ledger, t)
-    target = ledger.subset(list(customers)) if customers else ledger
-    scores = ar.score(target, t, model, lang=lang, peers=peers)
+    if customers:  # a few accounts: peer rates come from the whole ledger
+        peers = ar.peer_context(ledger, t)
+        scores = ar.score(ledger.subset(list(customers)), t, model, lang=lang, peers=peers)
+    else:
+        scores = ar.score(ledger, t, model, lang=lang)
     path = write_table(scores, out)
     counts = scores["grade"].value_counts().reindex(["I", "II", "III"], fill_value=0)
     click.echo(

@@ -169,8 +169,8 @@ def run_job(
     lap("train")
     t = parse_as_of(as_of) if as_of is not None else latest_month_end(ledger)
     previous_t = t - pd.offsets.MonthEnd(1)
-    peers = ar.peer_context(ledger, t)
-    scores = ar.score(ledger, t, result.model, lang=lang, peers=peers)
+    feats = ar.build_features(ledger, t)  # built once: for the scores and for the plans
+    scores = ar.score(ledger, t, result.model, lang=lang, features=feats)
     previous = ar.score(ledger, previous_t, result.model, lang=lang, reasons="none")
     files = {
         "scores_csv": write_table(scores, out_dir / "scores.csv"),
@@ -182,7 +182,6 @@ def run_job(
         + f", A-level warnings {int(scores['a_warning'].sum()):,}"
     )
     lap("score")
-    feats = ar.build_features(ledger, t, peers=peers)
     plans = ar.risk_plans(scores, ledger, lang=lang, previous=previous, features=feats)
     release = ar.release_candidates(scores, ledger, lang=lang, features=feats)
     measures = ar.plan_measures(plans)

@@ -12,7 +12,7 @@ with one loaded :class:`~arrearsrisk.model.RiskModel` at once.
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,7 @@ def score(
     reasons: Literal["risky", "all", "none"] = "risky",
     top: int = 3,
     peers: PeerContext | None = None,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Grade every customer of ``ledger`` active at ``as_of``.
 
@@ -77,6 +78,10 @@ def score(
     peers : PeerContext, optional
         Peer rates of the whole portfolio at ``as_of`` (:func:`arrearsrisk.peer_context`).
         Pass it when scoring one account or a partition: a small ledger has no peers.
+    features : pandas.DataFrame, optional
+        :func:`arrearsrisk.build_features` of this ledger at ``as_of``, when the caller
+        has built them already (e.g. to share them with :func:`arrearsrisk.risk_plans`);
+        ``peers`` is then unused.
 
     Returns
     -------
@@ -113,7 +118,11 @@ def score(
 
         model = load_model(model)
     ts = parse_as_of(as_of)
-    ids, feats = feature_columns(ledger, ts, peers=peers)
+    feats: pd.DataFrame | dict[str, Any]
+    if features is None:
+        ids, feats = feature_columns(ledger, ts, peers=peers)
+    else:
+        ids, feats = features.index.to_numpy(), features
     x = model.spec.matrix(feats)
     threads = 1 if len(x) <= SMALL_BATCH else 0
     pred = model.predict_matrix(x, num_threads=threads)
@@ -137,8 +146,8 @@ def score(
             "p_III": pred["p_III"].to_numpy(),
             "a_warning": pred["a_warning"].to_numpy(),
             "p_warning": pred["p_warning"].to_numpy(),
-            "exposure": feats["bill_amount_mean_12m"],
-            "arrears": feats["arrears_amount"],
+            "exposure": np.asarray(feats["bill_amount_mean_12m"], dtype=np.float64),
+            "arrears": np.asarray(feats["arrears_amount"], dtype=np.float64),
             "reasons": texts.astype(str),
             "model_version": model.version,
         }

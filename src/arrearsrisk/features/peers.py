@@ -53,11 +53,13 @@ def _in_arrears(s: Snapshot) -> np.ndarray:
     return s.per_customer(s.b_cust[hit]) > 0
 
 
-def context_from_snapshot(s: Snapshot) -> PeerContext:
-    """Count active customers and those in arrears per industry, region and group."""
+def context_from_snapshot(s: Snapshot, in_arrears: np.ndarray | None = None) -> PeerContext:
+    """Count active customers and those in arrears per industry, region and group
+    (``in_arrears``: each customer's flag, if already computed)."""
     cust = s.ledger.customers.iloc[s.c_row]
     active = s.active
-    flag = _in_arrears(s)[active].astype(np.float64)
+    flags = _in_arrears(s) if in_arrears is None else in_arrears
+    flag = flags[active].astype(np.float64)
     frames = {}
     for col in ("industry", "region"):
         keys = _keys(cust[col])[active].to_numpy()
@@ -86,9 +88,10 @@ def _rate(keys: pd.Series, table: pd.DataFrame, own: np.ndarray, overall: float)
 
 def build(s: Snapshot, context: PeerContext | None = None) -> dict[str, np.ndarray]:
     """Peer features of every customer; ``context`` defaults to this snapshot's own."""
-    ctx = context if context is not None else context_from_snapshot(s)
+    flags = _in_arrears(s)
+    ctx = context if context is not None else context_from_snapshot(s, flags)
     cust = s.ledger.customers.iloc[s.c_row]
-    own = (_in_arrears(s) & s.active).astype(np.float64)
+    own = (flags & s.active).astype(np.float64)
     groups = _keys(cust["group_id"])
     size = ctx.group.reindex(groups).to_numpy(dtype=np.float64, na_value=0.0)
     return {
