@@ -30,7 +30,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 import arrearsrisk as ar
-from arrearsrisk import schema
+from arrearsrisk.ledger import schema
 
 __all__ = [
     "FIRST_DAY",

@@ -94,7 +94,7 @@ def sample(
     """Write a simulated sample ledger (seeded, realistic) to a folder."""
     from typing import Literal
 
-    from arrearsrisk.sample import count_rows, write_sample
+    from arrearsrisk.sample.simulator import count_rows, write_sample
 
     file_format: Literal["csv", "parquet"] = "parquet" if fmt == "parquet" else "csv"
     try:
@@ -135,7 +135,7 @@ LANG = click.option(
 
 
 def _as_of(ledger: Any, as_of: str | None) -> Any:
-    from arrearsrisk.job import latest_month_end
+    from arrearsrisk.pipeline.job import latest_month_end
     from arrearsrisk.timeline import parse_as_of
 
     return parse_as_of(as_of) if as_of else latest_month_end(ledger)
@@ -180,8 +180,8 @@ def run(
 ) -> None:
     """The whole job: train on the ledger (tracked in MLflow), save the bundle, score the
     latest month, write plans and reports, and print the headline figures."""
-    from arrearsrisk.job import run_job
-    from arrearsrisk.tracking import tracking_uri
+    from arrearsrisk.pipeline.job import run_job
+    from arrearsrisk.tracking.runs import tracking_uri
 
     result = run_job(
         data,
@@ -289,7 +289,7 @@ def score(
 ) -> None:
     """Score every active customer (or --customer ones) and write the scores."""
     import arrearsrisk as ar
-    from arrearsrisk.job import write_table
+    from arrearsrisk.pipeline.job import write_table
 
     if not out.endswith((".csv", ".parquet")):
         raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
@@ -318,7 +318,7 @@ def _plans(
     previous: str | None,
 ) -> tuple[Any, Any, Any, Any, Any]:
     import arrearsrisk as ar
-    from arrearsrisk.job import read_table
+    from arrearsrisk.pipeline.job import read_table
 
     ledger = ar.read_ledger(data)
     scores = read_table(scores_file)
@@ -379,7 +379,7 @@ def plan(
 ) -> None:
     """One customer, one policy: a plan for each Grade I/II or warned customer."""
     import arrearsrisk as ar
-    from arrearsrisk.job import write_measures
+    from arrearsrisk.pipeline.job import write_measures
 
     _, _, _, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
     if out.endswith(".xlsx"):
@@ -448,9 +448,9 @@ def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> 
     import pandas as pd
 
     import arrearsrisk as ar
-    from arrearsrisk.baseline import manual_grades
-    from arrearsrisk.evaluation import evaluate as measure
-    from arrearsrisk.job import write_table
+    from arrearsrisk.evaluation.metrics import evaluate as measure
+    from arrearsrisk.models.baselines import manual_grades
+    from arrearsrisk.pipeline.job import write_table
 
     ledger = ar.read_ledger(data)
     fitted = ar.load_model(model)

@@ -16,7 +16,7 @@ peers          recent arrears rate of the customer's industry and region
 quality        estimated readings
 ============== ===============================================================
 
-Every family sees the ledger only through :func:`~arrearsrisk.snapshot.take_snapshot`,
+Every family sees the ledger only through :func:`~arrearsrisk.asof.snapshot.take_snapshot`,
 so nothing dated after ``as_of`` reaches a feature.  Missing history is explicit:
 counts are zero, rates and means over no bills are NaN, and
 ``billing_history_months`` / ``tenure_months`` say how much history there is.
@@ -30,12 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.asof.snapshot import Snapshot, take_snapshot
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features import account, billing, consumption, payments, quality
 from arrearsrisk.features import peers as peer_family
 from arrearsrisk.features.peers import PeerContext
-from arrearsrisk.ledger import Ledger
-from arrearsrisk.snapshot import Snapshot, take_snapshot
+from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf
 
 __all__ = [

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.errors import LedgerError
 from arrearsrisk.features._stats import ratio
-from arrearsrisk.schema import CATEGORIES
-from arrearsrisk.snapshot import Snapshot
+from arrearsrisk.ledger.schema import CATEGORIES
 
 __all__ = ["BOOL_COLUMNS", "CATEGORICAL", "NAMES", "build", "extra_names"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.features._stats import ratio, row_count, row_mean, row_std
-from arrearsrisk.snapshot import Snapshot
 
 __all__ = ["NAMES", "build"]
 

@@ -1,7 +1,7 @@
 """Payment-history features: lateness, arrears, streaks, timing and channels.
 
 Every bill's days late come from the FIFO settlement of the snapshot (see
-:mod:`arrearsrisk.settlement`): a settled bill counts its settlement day minus its
+:mod:`arrearsrisk.ledger.settlement`): a settled bill counts its settlement day minus its
 due day, a bill still open past its due date the days it is overdue so far.
 Windows are by due date: ``late_bills_count_12m`` counts positive bills due in the
 12 months up to ``as_of`` that were (or still are) late.
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from arrearsrisk.asof.snapshot import SERIOUS_LATE_DAYS, WINDOWS, Snapshot, last_per_customer
 from arrearsrisk.features._stats import ratio
-from arrearsrisk.schema import CHANNELS
-from arrearsrisk.settlement import UNSETTLED, segment_starts
-from arrearsrisk.snapshot import SERIOUS_LATE_DAYS, WINDOWS, Snapshot, last_per_customer
+from arrearsrisk.ledger.schema import CHANNELS
+from arrearsrisk.ledger.settlement import UNSETTLED, segment_starts
 
 __all__ = ["NAMES", "PAYMENT_WINDOW_LAST_DAY", "build"]
 

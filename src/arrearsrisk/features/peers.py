@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.snapshot import SERIOUS_LATE_DAYS, Snapshot
+from arrearsrisk.asof.snapshot import SERIOUS_LATE_DAYS, Snapshot
 
 __all__ = ["NAMES", "PRIOR_WEIGHT", "PeerContext", "build", "context_from_snapshot"]
 

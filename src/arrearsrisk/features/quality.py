@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.features._stats import ratio
-from arrearsrisk.snapshot import Snapshot
 
 __all__ = ["NAMES", "build"]
 

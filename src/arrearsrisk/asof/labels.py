@@ -1,0 +1,168 @@
+"""Outcome labels after ``as_of``: Risk Grade I / II / III and the A-level warning.
+
+Exactly ``CONTRACT.md`` section 2.  With horizon ``H`` months and grace ``g`` days,
+the outcome is observed until ``E = as_of + H months + g days``:
+
+* payments up to ``E`` settle bills oldest first (FIFO, whole history);
+* target bills: amount > 0 and due date in ``(as_of, as_of + H months]``;
+* **Grade I**: a target bill is more than ``g`` days late or unsettled at ``E``;
+  **Grade II**: otherwise a target bill is 1 to ``g`` days late; **Grade III**:
+  every target bill is paid by its due date;
+* **A-level warning**: at ``E`` the amount still owed on all bills due up to
+  ``as_of + H months`` is at least ``warning_multiple`` times the customer's average
+  monthly bill (mean amount of bills issued in the 12 months up to ``as_of``),
+  compared exactly in cents, and more than the one-cent settlement tolerance (so a
+  warned customer is always Grade I);
+* customers without target bills get no label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.ledger.settlement import TOLERANCE_CENTS, UNSETTLED, settle_bills
+from arrearsrisk.ledger.tables import Ledger, cents
+from arrearsrisk.timeline import AsOf, add_months, day_number, parse_as_of
+
+__all__ = ["GRADES", "GRADE_DTYPE", "build_labels", "label_end"]
+
+GRADES: tuple[str, ...] = ("I", "II", "III")
+"""Risk grades, highest risk first."""
+
+GRADE_DTYPE = pd.CategoricalDtype(list(GRADES))
+
+
+def label_end(as_of: AsOf, horizon_months: int = 3, grace_days: int = 30) -> pd.Timestamp:
+    """The last day ``E`` on which the outcome of ``as_of`` is observed.
+
+    >>> label_end("2024-06-30")
+    Timestamp('2024-10-30 00:00:00')
+    """
+    return add_months(parse_as_of(as_of), horizon_months) + pd.Timedelta(days=grace_days)
+
+
+def _check_params(horizon_months: int, grace_days: int, warning_multiple: float) -> None:
+    if not (isinstance(horizon_months, int | np.integer) and horizon_months >= 1):
+        raise ArrearsRiskError(
+            f"horizon_months must be a whole number >= 1, got {horizon_months!r}."
+        )
+    if not (isinstance(grace_days, int | np.integer) and grace_days >= 0):
+        raise ArrearsRiskError(f"grace_days must be a whole number >= 0, got {grace_days!r}.")
+    if not warning_multiple > 0:
+        raise ArrearsRiskError(f"warning_multiple must be > 0, got {warning_multiple!r}.")
+
+
+def build_labels(
+    ledger: Ledger,
+    as_of: AsOf,
+    horizon_months: int = 3,
+    *,
+    grace_days: int = 30,
+    warning_multiple: float = 2.0,
+    allow_unobserved: bool = False,
+) -> pd.DataFrame:
+    """Grade and A-level warning of every customer with a target bill after ``as_of``.
+
+    Parameters
+    ----------
+    ledger : Ledger
+        The validated ledger.
+    as_of : str, date or Timestamp
+        The date the outcome is predicted from.
+    horizon_months : int, default 3
+        ``H``: target bills are due in ``(as_of, as_of + H months]``.
+    grace_days : int, default 30
+        ``g``: a bill more than ``g`` days late makes Grade I.
+    warning_multiple : float, default 2.0
+        The A-level warning fires when the amount owed at ``E`` is at least this
+        many average monthly bills.
+    allow_unobserved : bool, default False
+        Build labels even if the ledger ends before ``E`` (bills would look unpaid
+        only because their payments are not in the data yet).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id``: ``grade`` (categorical ``I``/``II``/``III``) and
+        ``a_warning`` (bool).
+
+    Raises
+    ------
+    ArrearsRiskError
+        If the ledger's data end before ``E`` (unless ``allow_unobserved``), or on a
+        bad parameter.
+
+    Examples
+    --------
+    >>> import arrearsrisk as ar
+    >>> labels = ar.build_labels(ar.read_ledger("data/sample"), "2024-06-30")
+    >>> sorted(labels["grade"].unique())
+    ['I', 'II', 'III']
+    """
+    _check_params(horizon_months, grace_days, warning_multiple)
+    t = parse_as_of(as_of)
+    end = label_end(t, horizon_months, grace_days)
+    arr = ledger.arrays
+    data_end = int(max(arr.b_issue.max(initial=-(2**31)), arr.p_date.max(initial=-(2**31))))
+    if day_number(end) > data_end and not allow_unobserved:
+        last = pd.Timestamp("1970-01-01") + pd.Timedelta(days=data_end)
+        raise ArrearsRiskError(
+            f"labels as of {t.date()} need data until {end.date()} (horizon {horizon_months} "
+            f"months + {grace_days} days grace), but the ledger ends on {last.date()}.\n"
+            "  hint: pick an earlier as_of, or allow_unobserved=True to label anyway."
+        )
+    t_day, target_end, e_day = (
+        day_number(t),
+        day_number(add_months(t, horizon_months)),
+        day_number(end),
+    )
+
+    pmask = arr.p_date <= e_day
+    bmask = arr.b_issue <= e_day
+    b_cust, b_cents, b_due = arr.b_cust[bmask], cents(arr.b_amount[bmask]), arr.b_due[bmask]
+    p_cents = cents(arr.p_amount[pmask])
+    p_cust = arr.p_cust[pmask]
+    settled = settle_bills(
+        b_cust,
+        b_cents,
+        arr.b_issue[bmask],
+        p_cust,
+        p_cents,
+        arr.p_date[pmask],
+        arr.n_customers,
+    )
+    n = arr.n_customers
+    target = (b_cents > 0) & (b_due > t_day) & (b_due <= target_end)
+    unsettled = settled == UNSETTLED
+    late = np.where(unsettled, np.iinfo(np.int32).max, settled.astype(np.int64) - b_due)
+    has_target = np.bincount(b_cust[target], minlength=n) > 0
+    serious = np.bincount(b_cust[target & ((late > grace_days) | unsettled)], minlength=n) > 0
+    any_late = np.bincount(b_cust[target & (late >= 1)], minlength=n) > 0
+    grade = np.where(serious, 0, np.where(any_late, 1, 2))
+
+    due_by_end = b_due <= target_end
+    owed_cents = np.bincount(b_cust[due_by_end], weights=b_cents[due_by_end], minlength=n) - (
+        np.bincount(p_cust, weights=p_cents, minlength=n)
+    )
+    # Average monthly bill as count and sum of cents, compared exactly: owed >= m * sum / count.
+    start = day_number(add_months(t, -12))
+    recent = (arr.b_issue > start) & (arr.b_issue <= t_day)
+    n_recent = np.bincount(arr.b_cust[recent], minlength=n)
+    sum_recent = np.bincount(arr.b_cust[recent], weights=cents(arr.b_amount[recent]), minlength=n)
+    warning = (
+        (n_recent > 0)
+        & (sum_recent > 0)
+        & (owed_cents > TOLERANCE_CENTS)  # a cent is the settlement tolerance, not arrears
+        & (owed_cents * n_recent >= warning_multiple * sum_recent)
+    )
+
+    ids = arr.customer_ids[has_target]
+    return pd.DataFrame(
+        {
+            "grade": pd.Categorical.from_codes(grade[has_target], dtype=GRADE_DTYPE),
+            "a_warning": warning[has_target],
+        },
+        index=pd.Index(ids, name="customer_id", dtype="str"),
+    )

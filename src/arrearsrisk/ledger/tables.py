@@ -1,0 +1,327 @@
+"""The validated ledger: customers, monthly bills and payments.
+
+:class:`Ledger` holds the three typed tables (see ``CONTRACT.md`` section 1) and,
+built once on first use, the same data as numpy arrays sorted by customer and date
+(:class:`LedgerArrays`) on which every feature builder and the labels work.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from arrearsrisk.errors import LedgerError
+from arrearsrisk.ledger.schema import CHANNELS, SCHEMA
+from arrearsrisk.ledger.validation import validate_ledger
+from arrearsrisk.timeline import dates_to_days
+
+__all__ = ["Ledger", "LedgerArrays", "MoneyInCents", "cents", "read_ledger"]
+
+NO_DAY = np.iinfo(np.int32).min
+"""Day number standing for a missing date."""
+
+
+class MoneyInCents:
+    """Exact integer cents of the ``b_amount`` and ``p_amount`` arrays (computed on
+    access, so arrays of millions of rows are not kept twice)."""
+
+    b_amount: np.ndarray
+    p_amount: np.ndarray
+
+    @property
+    def b_cents(self) -> np.ndarray:
+        """Bill amounts in integer cents."""
+        return cents(self.b_amount)
+
+    @property
+    def p_cents(self) -> np.ndarray:
+        """Payment amounts in integer cents."""
+        return cents(self.p_amount)
+
+
+@dataclass(frozen=True)
+class LedgerArrays(MoneyInCents):
+    """The ledger as flat arrays, customers coded ``0..n-1`` in ``customer_id`` order.
+
+    Bills are sorted by customer, then due date, then period (the order in which
+    payments settle them); payments by customer, then date.  Dates are day numbers,
+    periods month numbers, money in CNY (:func:`cents` gives exact integer cents).
+    When a table already comes sorted, its money columns are views, not copies.
+    """
+
+    customer_ids: np.ndarray
+    b_cust: np.ndarray
+    b_period: np.ndarray
+    b_issue: np.ndarray
+    b_due: np.ndarray
+    b_kwh: np.ndarray
+    b_amount: np.ndarray
+    b_estimated: np.ndarray
+    """1 estimated, 0 not, -1 unknown."""
+    p_cust: np.ndarray
+    p_date: np.ndarray
+    p_amount: np.ndarray
+    p_channel: np.ndarray
+    """Index into :data:`~arrearsrisk.ledger.schema.CHANNELS`, -1 unknown."""
+    c_opened: np.ndarray
+    """Day the account opened, ``NO_DAY`` if unknown."""
+    c_row: np.ndarray
+    """Row position in :attr:`Ledger.customers` of each customer code."""
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers."""
+        return len(self.customer_ids)
+
+
+def cents(amount: np.ndarray) -> np.ndarray:
+    """CNY amounts as exact integer cents (int64).
+
+    >>> cents(np.array([0.1, 0.2, 19.99])).tolist()
+    [10, 20, 1999]
+    """
+    return np.rint(amount * 100.0).astype(np.int64)
+
+
+def _take(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """``values[order]``, or ``values`` itself when the table is already in order."""
+    return values if order is None else values[order]
+
+
+def _order(*keys: np.ndarray) -> np.ndarray | None:
+    """Stable order by several integer keys, first key most significant; ``None`` when
+    the rows are in that order already.
+
+    One composite int64 key sorted with a stable sort: near-linear when the table
+    already comes sorted by customer and date, as billing exports usually do.
+    """
+    composite = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        k = key.astype(np.int64) - (int(key.min()) if len(key) else 0)
+        composite = composite * (int(k.max(initial=0)) + 1) + k
+    order = np.argsort(composite, kind="stable")
+    del composite
+    return None if (order[1:] > order[:-1]).all() else order
+
+
+class Ledger:
+    """A validated billing ledger.
+
+    Parameters
+    ----------
+    customers, bills, payments : pandas.DataFrame
+        The three tables of ``CONTRACT.md`` section 1.  Text columns may be strings
+        (e.g. as read from CSV); they are parsed to dates, numbers and booleans.
+        ``payments`` may be empty but must have its columns.
+
+    Raises
+    ------
+    LedgerError
+        If a table breaks a rule of the schema; the message names table, column,
+        rule and up to five offending rows.
+
+    Examples
+    --------
+    >>> import pandas as pd, arrearsrisk as ar
+    >>> ledger = ar.Ledger(
+    ...     customers=pd.DataFrame({"customer_id": ["C1"], "category": ["commercial"]}),
+    ...     bills=pd.DataFrame({"customer_id": ["C1"], "period": ["2024-01"],
+    ...                         "issue_date": ["2024-02-01"], "due_date": ["2024-02-15"],
+    ...                         "kwh": [1200.0], "amount": [960.0]}),
+    ...     payments=pd.DataFrame({"customer_id": ["C1"], "paid_date": ["2024-02-10"],
+    ...                            "amount": [960.0]}))
+    >>> ledger
+    Ledger(1 customers, 1 bills 2024-01..2024-01, 1 payments)
+    """
+
+    def __init__(
+        self,
+        customers: pd.DataFrame,
+        bills: pd.DataFrame,
+        payments: pd.DataFrame,
+        *,
+        _infer_extra: bool = False,
+    ) -> None:
+        checked = validate_ledger(
+            {"customers": customers, "bills": bills, "payments": payments},
+            infer_extra=_infer_extra,
+        )
+        self.customers: pd.DataFrame = checked.tables["customers"]
+        self.bills: pd.DataFrame = checked.tables["bills"]
+        self.payments: pd.DataFrame = checked.tables["payments"]
+        self._bill_rows = checked.customer_rows["bills"]
+        self._payment_rows = checked.customer_rows["payments"]
+        self._bill_periods = checked.bill_periods
+
+    def __repr__(self) -> str:
+        periods = self._bill_periods
+        span = ""
+        if len(periods):
+            first, last = divmod(int(periods.min()), 12), divmod(int(periods.max()), 12)
+            span = f" {first[0]}-{first[1] + 1:02d}..{last[0]}-{last[1] + 1:02d}"
+        return (
+            f"Ledger({len(self.customers):,} customers, {len(self.bills):,} bills{span}, "
+            f"{len(self.payments):,} payments)"
+        )
+
+    @property
+    def attribute_columns(self) -> list[str]:
+        """Customer columns beyond the schema, used by the models as attributes."""
+        known = set(SCHEMA["customers"].names)
+        return [c for c in self.customers.columns if c not in known]
+
+    def subset(self, customer_ids: list[str] | pd.Index | np.ndarray) -> Ledger:
+        """The ledger of some customers only (e.g. one partition of a distributed job).
+
+        Examples
+        --------
+        >>> import arrearsrisk as ar
+        >>> ar.read_ledger("data/sample").subset(["C0001"]).customers.shape[0]
+        1
+        """
+        wanted = pd.Index(customer_ids)
+        missing = wanted.difference(pd.Index(self.customers["customer_id"]))
+        if len(missing):
+            raise LedgerError(
+                f"customers: subset asks for unknown customer_id {list(missing[:5])}.",
+                table="customers",
+                column="customer_id",
+                rule="unknown_reference",
+            )
+        keep = self.customers["customer_id"].isin(wanted).to_numpy()
+        new_row = np.cumsum(keep) - 1  # old customer row -> new row
+        keep_b, keep_p = keep[self._bill_rows], keep[self._payment_rows]
+        new = object.__new__(Ledger)
+        new.customers = self.customers[keep]
+        new.bills = self.bills[keep_b]
+        new.payments = self.payments[keep_p]
+        new._bill_rows = new_row[self._bill_rows[keep_b]].astype(np.int32)
+        new._payment_rows = new_row[self._payment_rows[keep_p]].astype(np.int32)
+        new._bill_periods = self._bill_periods[keep_b]
+        return new
+
+    @cached_property
+    def arrays(self) -> LedgerArrays:
+        """The ledger as sorted flat arrays (built once, on first use)."""
+        cust = self.customers
+        order = np.asarray(pc.sort_indices(pa.array(cust["customer_id"].astype("str"))))
+        code_of_row = np.empty(len(order), dtype=np.int32)
+        code_of_row[order] = np.arange(len(order), dtype=np.int32)
+        ids = cust["customer_id"].to_numpy(dtype=object)[order]
+        opened = dates_to_days(cust["opened"])[order]
+
+        bills = self.bills
+        b_cust = code_of_row[self._bill_rows]
+        b_period = self._bill_periods
+        b_issue = dates_to_days(bills["issue_date"])
+        b_due = dates_to_days(bills["due_date"])
+        b_order = _order(b_cust, b_due, b_period)
+        est = bills["estimated"].to_numpy(dtype="float64", na_value=-1.0).astype(np.int8)
+
+        pay = self.payments
+        p_cust = code_of_row[self._payment_rows]
+        p_date = dates_to_days(pay["paid_date"])
+        p_order = _order(p_cust, p_date)
+        codes, uniques = pd.factorize(pay["channel"])
+        channel = np.append(pd.Index(list(CHANNELS)).get_indexer(pd.Index(uniques)), -1)[codes]
+        return LedgerArrays(
+            customer_ids=ids,
+            b_cust=_take(b_cust, b_order),
+            b_period=_take(b_period, b_order),
+            b_issue=_take(b_issue, b_order),
+            b_due=_take(b_due, b_order),
+            b_kwh=_take(bills["kwh"].to_numpy(dtype=np.float64), b_order),
+            b_amount=_take(bills["amount"].to_numpy(dtype=np.float64), b_order),
+            b_estimated=_take(est, b_order),
+            p_cust=_take(p_cust, p_order),
+            p_date=_take(p_date, p_order),
+            p_amount=_take(pay["amount"].to_numpy(dtype=np.float64), p_order),
+            p_channel=_take(channel.astype(np.int8), p_order),
+            c_opened=opened,
+            c_row=order,
+        )
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for ext in (".parquet", ".csv", ".csv.gz"):
+        path = folder / f"{name}{ext}"
+        if path.exists():
+            return path
+    return None
+
+
+_DICTIONARY_COLUMNS = ("customer_id", "period", "channel")
+
+
+def _read_parquet(file: Path) -> pd.DataFrame:
+    """Read one Parquet table; repeated text columns come dictionary-encoded
+    (categorical), which keeps a table of millions of bills small in memory."""
+    names = set(pq.read_schema(file).names)
+    return pd.read_parquet(
+        file,
+        engine="pyarrow",
+        read_dictionary=[c for c in _DICTIONARY_COLUMNS if c in names],
+        to_pandas_kwargs={"self_destruct": True, "split_blocks": True},
+    )
+
+
+def read_ledger(path: str | os.PathLike[str]) -> Ledger:
+    """Read and validate a ledger from a folder of ``.csv`` or ``.parquet`` files.
+
+    The folder holds ``customers``, ``bills`` and ``payments`` (each as
+    ``NAME.parquet``, ``NAME.csv`` or ``NAME.csv.gz``).  CSV cells are read as text
+    and parsed by the schema, so ids keep leading zeros and nothing is guessed;
+    extra customer columns become numbers or booleans when every value parses.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder.
+
+    Returns
+    -------
+    Ledger
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist.
+    LedgerError
+        If a table is missing or breaks a rule.
+
+    Examples
+    --------
+    >>> import arrearsrisk as ar
+    >>> ar.read_ledger("data/sample")  # doctest: +ELLIPSIS
+    Ledger(3,000 customers, ... bills 2023-01..2025-12, ... payments)
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"ledger folder not found: {folder}")
+    tables: dict[str, pd.DataFrame] = {}
+    for name in SCHEMA:
+        file = _find(folder, name)
+        if file is None:
+            raise LedgerError(
+                f"{name}: table is missing: no {name}.parquet or {name}.csv in {folder}.\n"
+                "  hint: a ledger folder holds customers, bills and payments.",
+                table=name,
+                column=None,
+                rule="missing_table",
+            )
+        if file.suffix == ".parquet":
+            tables[name] = _read_parquet(file)
+        else:
+            tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+    ledger = Ledger(**tables, _infer_extra=True)
+    del tables
+    pa.default_memory_pool().release_unused()  # give back Arrow's read buffers
+    return ledger

@@ -1,0 +1,267 @@
+"""The fitted risk model: LightGBM boosters, calibration, cut-offs and thresholds.
+
+Three binary LightGBM models, all calibrated (Platt scaling) on a later time slice
+than they were trained on:
+
+* ``grade_I``: Grade I versus the rest;
+* ``grade_I_II``: Grade I or II versus Grade III (grades are ordered outcomes, so
+  ``P(I) <= P(I or II)`` is enforced after calibration);
+* ``warning``: the A-level warning.
+
+Then ``p_I = P(I)``, ``p_II = P(I or II) - P(I)``, ``p_III = 1 - P(I or II)``, summing to
+one.  A customer is Grade I when ``p_I >= cutoff_I``, else Grade II when
+``p_I + p_II >= cutoff_I_II``, else Grade III; the cut-offs are chosen on the
+validation slice (see :func:`arrearsrisk.models.fitting.train`).  The warning fires when
+``p_warning >= warning_threshold``, and a warned customer is Grade I.
+
+Learned state is plain data (:class:`FeatureSpec`, :class:`Calibrator`, floats), so
+:mod:`arrearsrisk.models.bundle` saves it as JSON beside the boosters' text models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from arrearsrisk.asof.labels import GRADE_DTYPE
+from arrearsrisk.errors import ArrearsRiskError
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
+
+__all__ = ["TARGETS", "Calibrator", "FeatureSpec", "RiskModel"]
+
+TARGETS: tuple[str, ...] = ("grade_I", "grade_I_II", "warning")
+"""The binary models of a :class:`RiskModel`."""
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """The model's input columns: names, and category levels of categorical ones."""
+
+    names: tuple[str, ...]
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, names: list[str]) -> FeatureSpec:
+        """Learn the spec from training features (categorical = pandas category or text)."""
+        cats: dict[str, tuple[str, ...]] = {}
+        for name in names:
+            col = frame[name]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                cats[name] = tuple(str(c) for c in col.cat.categories)
+            elif not (
+                pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)
+            ):
+                cats[name] = tuple(sorted(str(v) for v in col.dropna().unique()))
+        return cls(tuple(names), cats)
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        """Positions of the categorical features."""
+        return [i for i, n in enumerate(self.names) if n in self.categories]
+
+    def matrix(self, frame: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
+        """The features as a float64 matrix in spec order; categories become their
+        training codes, and a level unseen in training becomes missing (NaN).
+
+        ``frame`` is a features DataFrame or a mapping of column name to array or
+        ``pandas.Categorical`` (as :func:`arrearsrisk.features.feature_columns` gives).
+
+        Raises
+        ------
+        ArrearsRiskError
+            If columns are missing, naming them.
+        """
+        present = frame.columns if isinstance(frame, pd.DataFrame) else frame.keys()
+        missing = [n for n in self.names if n not in present]
+        if missing:
+            raise ArrearsRiskError(
+                f"features are missing {len(missing)} columns the model needs: {missing[:10]}.\n"
+                "  hint: the ledger lacks these inputs (e.g. an extra customer column the model "
+                "was trained with); add them or retrain on this ledger's columns."
+            )
+        n_rows = len(frame) if isinstance(frame, pd.DataFrame) else len(frame[self.names[0]])
+        out = np.empty((n_rows, len(self.names)), dtype=np.float64)
+        numeric = [i for i, n in enumerate(self.names) if n not in self.categories]
+        if numeric and isinstance(frame, pd.DataFrame):  # one conversion for all columns
+            cols = [self.names[i] for i in numeric]
+            out[:, numeric] = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            for i in numeric:
+                out[:, i] = _floats(frame[self.names[i]])
+        for i in self.categorical_indices:
+            out[:, i] = self._codes(self.names[i], frame[self.names[i]])
+        return out
+
+    def _codes(self, name: str, values: Any) -> np.ndarray:
+        """Training codes of a categorical column, NaN for missing or unseen levels."""
+        known = pd.Index(self.categories[name])
+        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.array
+        if isinstance(values, pd.Categorical):  # map the few levels, then the codes
+            lookup = np.append(known.get_indexer(values.categories.astype("str")), -1)
+            codes = lookup[values.codes]
+        else:
+            text = pd.Series(values).astype("str").where(pd.Series(values).notna())
+            codes = known.get_indexer(pd.Index(text))
+        return np.where(codes < 0, np.nan, codes)
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """Platt scaling: ``p = 1 / (1 + exp(-(a * logit(raw) + b)))``.
+
+    Strictly increasing (``a > 0``), so it calibrates without changing how customers
+    rank: AUC and PR-AUC stay those of the booster.  (Isotonic regression, tried first,
+    merges scores into steps and lost ranking on the small warning class.)
+    """
+
+    a: float
+    b: float
+
+    @classmethod
+    def fit(cls, raw: np.ndarray, outcome: np.ndarray) -> Calibrator:
+        """Fit the two parameters by (almost unpenalised) logistic regression."""
+        from sklearn.linear_model import LogisticRegression
+
+        z = _logit(raw).reshape(-1, 1)
+        y = outcome.astype(int)
+        if y.min() == y.max():
+            raise ArrearsRiskError("cannot calibrate on a slice with only one outcome class.")
+        lr = LogisticRegression(C=1e6, max_iter=1000).fit(z, y)
+        a = float(lr.coef_[0, 0])
+        if a <= 0:  # the booster ranks backwards on this slice: keep its order
+            return cls(1.0, 0.0)
+        return cls(a, float(lr.intercept_[0]))
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of ``raw``.
+
+        >>> Calibrator(1.0, 0.0)(np.array([0.2, 0.5])).round(3).tolist()
+        [0.2, 0.5]
+        """
+        return 1.0 / (1.0 + np.exp(-(self.a * _logit(raw) + self.b)))
+
+
+def _floats(values: Any) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
+    return np.log(q / (1.0 - q))
+
+
+class RiskModel:
+    """Grades, probabilities and the A-level warning from a features frame.
+
+    Build one with :func:`arrearsrisk.train`, or :func:`arrearsrisk.load_model`.
+
+    Parameters
+    ----------
+    boosters : dict of str to lightgbm.Booster
+        One per name in :data:`TARGETS`.
+    spec : FeatureSpec
+        Input columns.
+    calibrators : dict of str to Calibrator
+        One per name in :data:`TARGETS`.
+    cutoff_I, cutoff_I_II : float
+        Grade cut-offs on ``p_I`` and ``p_I + p_II``.
+    warning_threshold : float
+        The warning fires when ``p_warning`` reaches it.
+    info : dict
+        Provenance kept in the bundle's manifest: training window, label parameters,
+        metrics, how the thresholds were chosen.
+    """
+
+    def __init__(
+        self,
+        boosters: dict[str, lgb.Booster],
+        spec: FeatureSpec,
+        calibrators: dict[str, Calibrator],
+        cutoff_I: float,
+        cutoff_I_II: float,
+        warning_threshold: float,
+        info: dict[str, Any] | None = None,
+        version: str = "unsaved",
+    ) -> None:
+        self.boosters = boosters
+        self.spec = spec
+        self.calibrators = calibrators
+        self.cutoff_I = cutoff_I
+        self.cutoff_I_II = cutoff_I_II
+        self.warning_threshold = warning_threshold
+        self.info = dict(info or {})
+        self.version = version
+
+    def __repr__(self) -> str:
+        return (
+            f"RiskModel(version={self.version!r}, {len(self.spec.names)} features, "
+            f"cutoffs I>={self.cutoff_I:.3f}, I+II>={self.cutoff_I_II:.3f}, "
+            f"warning>={self.warning_threshold:.3f})"
+        )
+
+    def raw(self, x: np.ndarray, target: str, num_threads: int = 0) -> np.ndarray:
+        """Uncalibrated probability of one target."""
+        return np.asarray(self.boosters[target].predict(x, num_threads=num_threads))
+
+    def predict_matrix(self, x: np.ndarray, num_threads: int = 0) -> pd.DataFrame:
+        """Probabilities, grade and warning for a matrix in spec order.
+
+        ``num_threads=0`` lets LightGBM choose; pass 1 for single rows (threads cost
+        more than they save on a handful of rows).
+        """
+        p1 = self.calibrators["grade_I"](self.raw(x, "grade_I", num_threads))
+        p12 = np.maximum(self.calibrators["grade_I_II"](self.raw(x, "grade_I_II", num_threads)), p1)
+        pw = self.calibrators["warning"](self.raw(x, "warning", num_threads))
+        warned = pw >= self.warning_threshold
+        codes = np.where(p1 >= self.cutoff_I, 0, np.where(p12 >= self.cutoff_I_II, 1, 2))
+        codes[warned] = 0
+        return pd.DataFrame(
+            {
+                "grade": pd.Categorical.from_codes(codes, dtype=GRADE_DTYPE),
+                "p_I": p1,
+                "p_II": p12 - p1,
+                "p_III": 1.0 - p12,
+                "a_warning": warned,
+                "p_warning": pw,
+            }
+        )
+
+    def predict(self, features: pd.DataFrame, num_threads: int = 0) -> pd.DataFrame:
+        """Grade, probabilities and warning for each row of a features frame.
+
+        Returns a frame with the index of ``features`` and columns grade, p_I, p_II,
+        p_III, a_warning, p_warning.
+        """
+        out = self.predict_matrix(self.spec.matrix(features), num_threads)
+        out.index = features.index
+        return out
+
+    def contributions(
+        self, x: np.ndarray, target: str = "grade_I", num_threads: int = 0
+    ) -> np.ndarray:
+        """Per-feature contributions (log-odds, SHAP values from LightGBM) of ``target``,
+        shape ``(n, n_features + 1)``; the last column is the expected value."""
+        return np.asarray(
+            self.boosters[target].predict(x, pred_contrib=True, num_threads=num_threads)
+        )
+
+    def feature_importance(self, target: str = "grade_I") -> pd.Series:
+        """Total gain of each feature in one booster, largest first."""
+        gain = self.boosters[target].feature_importance(importance_type="gain")
+        return pd.Series(gain, index=list(self.spec.names)).sort_values(ascending=False)
+
+    def save(self, path: str) -> str:
+        """Save as a bundle folder (LightGBM text models + JSON manifest); see
+        :func:`arrearsrisk.models.bundle.save_bundle`.  Returns the folder."""
+        from arrearsrisk.models.bundle import save_bundle
+
+        return str(save_bundle(self, path))

@@ -1,0 +1,670 @@
+"""The policy table: which measure a risky customer gets, and why ("one customer, one policy").
+
+The table is data, a TOML file a manager can read and edit: the package ships
+``policy.toml`` (see :func:`default_policy_path`) and :func:`load_policy` reads it or
+a user's own copy, validating every entry with errors that name the measure, the
+block and the field.  :mod:`arrearsrisk.plans.risk_plans` evaluates it; this module only reads,
+checks and holds it.
+
+A policy holds
+
+* ``[review]``: days to the next review of a plan by grade (and for warned customers);
+* ``[[measure]]`` entries, each with a ``code``, Chinese and English name and
+  explanation, a ``kind`` (``action``, ``disconnection``, ``release``), one or more
+  ``[[measure.when]]`` blocks of conditions (the measure applies when all the
+  conditions of any one block hold), optional ``[measure.params]``, an optional
+  ``[measure.amount]`` sizing rule and optional dated ``[[measure.step]]`` entries.
+
+The conditions a block may use are listed, as data, in :data:`CONDITIONS`.
+
+Examples
+--------
+>>> from arrearsrisk.plans.policy import load_policy
+>>> policy = load_policy()
+>>> policy.measure("instalments").when[0].conditions
+(('exposure_above', 20000.0), ('prepaid', False))
+>>> [s.code for s in policy.measure("disconnection").steps]
+['approval', 'reminder', 'notice', 'publication', 'disconnect']
+>>> policy.measure("disconnection").step_days()["disconnect"]
+17
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.ledger.schema import CATEGORIES
+
+__all__ = [
+    "CLEAN_WINDOWS",
+    "CONDITIONS",
+    "FLAG_FACTS",
+    "KINDS",
+    "Amount",
+    "ConditionSpec",
+    "Measure",
+    "Policy",
+    "PolicyError",
+    "Step",
+    "When",
+    "default_policy_path",
+    "load_policy",
+    "parse_policy",
+]
+
+GRADE_NAMES: tuple[str, ...] = ("I", "II", "III")
+KINDS: tuple[str, ...] = ("action", "disconnection", "release")
+"""Kinds of measure: proposed in risk plans, the disconnection procedure (never for
+high-hazard customers), or released for good payers."""
+
+CLEAN_WINDOWS: tuple[int, ...] = (3, 6, 12, 24)
+"""Windows (months) a ``clean_months`` condition may use (those of the features)."""
+
+ConditionKind = Literal["grades", "flag", "categories", "number", "window", "keywords", "columns"]
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """One condition a ``[[measure.when]]`` block may use.
+
+    Parameters
+    ----------
+    name : str
+        The key in the policy file.
+    kind : {"grades", "flag", "categories", "number", "window", "keywords", "columns"}
+        What value it takes: a list of grades, true/false, a list of categories, a
+        number, a window in months, a list of words, or a table of customer columns.
+    fact : str
+        The customer figure it tests (a column of the facts table of
+        :mod:`arrearsrisk.plans.risk_plans`).
+    op : str
+        How: ``">"``, ``">="``, ``"<"``, ``"<="`` for numbers, ``"=="`` for flags,
+        ``"in"`` for lists.
+    needs_features : bool
+        The figure comes from the payment history (``build_features``), not from the
+        scores or the customer table.
+    """
+
+    name: str
+    kind: ConditionKind
+    fact: str
+    op: str = "=="
+    needs_features: bool = False
+
+
+FLAG_FACTS: dict[str, str] = {
+    "warning": "a_warning",
+    "prepaid": "prepaid",
+    "tenant": "tenant",
+    "budget_funded": "budget_funded",
+    "in_group": "in_group",
+    "high_energy": "high_energy",
+    "restricted": "restricted",
+    "guarantee": "guarantee",
+    "contact_ok": "contact_ok",
+    "high_hazard": "high_hazard",
+    "has_deposit": "has_deposit",
+}
+"""Yes/no conditions and the customer fact each tests (unknown counts as no)."""
+
+_NUMBERS: tuple[tuple[str, str, str, bool], ...] = (
+    ("exposure_above", "exposure", ">", False),
+    ("exposure_at_most", "exposure", "<=", False),
+    ("arrears_above", "arrears", ">", False),
+    ("arrears_months_at_least", "arrears_months", ">=", False),
+    ("expected_loss_above", "expected_loss", ">", False),
+    ("p_I_at_least", "p_I", ">=", False),
+    ("voltage_kv_at_least", "voltage_kv", ">=", False),
+    ("tenure_months_at_most", "tenure_months", "<=", False),
+    ("tenure_months_at_least", "tenure_months", ">=", False),
+    ("deposit_months_below", "deposit_months", "<", False),
+    ("automatic_payment_share_below", "automatic_payment_share", "<", True),
+)
+
+CONDITIONS: dict[str, ConditionSpec] = {
+    "grade": ConditionSpec("grade", "grades", "grade", "in"),
+    "category": ConditionSpec("category", "categories", "category", "in"),
+    **{name: ConditionSpec(name, "flag", fact) for name, fact in FLAG_FACTS.items()},
+    **{name: ConditionSpec(name, "number", fact, op, needs) for name, fact, op, needs in _NUMBERS},
+    "clean_months": ConditionSpec("clean_months", "window", "clean", ">=", True),
+    "reasons_any": ConditionSpec("reasons_any", "keywords", "reasons_text", "in"),
+    "flags": ConditionSpec("flags", "columns", "", "=="),
+}
+"""Every condition a ``[[measure.when]]`` block may use, by its key in the file."""
+
+AMOUNT_BASES: tuple[str, ...] = ("exposure", "arrears", "deposit")
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_MEASURE_FIELDS = (
+    "code",
+    "kind",
+    "name_zh",
+    "name_en",
+    "explain_zh",
+    "explain_en",
+    "when",
+    "params",
+    "amount",
+    "step",
+)
+_STEP_FIELDS = ("code", "name_zh", "name_en", "days", "after")
+_AMOUNT_FIELDS = ("base", "times", "divided_by", "minus", "round_to", "label_zh", "label_en")
+_TOP_FIELDS = ("policy", "review", "measure")
+_REVIEW_FIELDS = (*GRADE_NAMES, "warning")
+
+Value = bool | float | int | str | tuple[str, ...] | tuple[tuple[str, bool], ...]
+
+
+class PolicyError(ArrearsRiskError):
+    """A policy table breaks a rule; the message names the entry and the field.
+
+    Examples
+    --------
+    >>> from arrearsrisk.plans.policy import parse_policy
+    >>> bad = '''
+    ... [[measure]]
+    ... code = "deposit"
+    ... name_zh = "保证金"
+    ... name_en = "Deposit"
+    ... explain_zh = "收取保证金"
+    ... explain_en = "Collect a deposit"
+    ...   [[measure.when]]
+    ...   exposure_above = "abc"
+    ... '''
+    >>> try:
+    ...     parse_policy(bad)
+    ... except PolicyError as err:
+    ...     print(str(err).splitlines()[0])
+    policy: measure 'deposit': when #1: condition 'exposure_above' must be a number, got 'abc'.
+    """
+
+    def __init__(self, message: str, *, measure: str | None = None, key: str | None = None):
+        super().__init__(message)
+        self.measure = measure
+        self.key = key
+
+
+@dataclass(frozen=True)
+class When:
+    """One block of conditions; it holds when all its conditions hold.
+
+    ``conditions`` are ``(name, value)`` pairs in file order; numbers are floats,
+    lists are tuples, and ``flags`` is a tuple of ``(column, bool)`` pairs.
+    """
+
+    conditions: tuple[tuple[str, Value], ...]
+
+    def get(self, name: str) -> Value | None:
+        """The value of condition ``name``, or ``None`` if the block does not use it."""
+        for key, value in self.conditions:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def needs_features(self) -> bool:
+        """Some condition tests the payment history."""
+        return any(CONDITIONS[k].needs_features for k, _ in self.conditions)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """How a measure is sized from the customer's figures.
+
+    ``amount = ceil((base * times / divided_by - minus) / round_to) * round_to``; no
+    amount when it is not positive.
+    """
+
+    base: str
+    times: float = 1.0
+    divided_by: float = 1.0
+    minus: str | None = None
+    round_to: float = 1.0
+    label_zh: str = ""
+    label_en: str = ""
+
+    def label(self, lang: str) -> str:
+        """What the amount is, in ``lang``."""
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class Step:
+    """A dated step of a measure: ``days`` after the scoring date or after step ``after``."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    days: int
+    after: str | None = None
+
+    def name(self, lang: str) -> str:
+        """The step's name in ``lang``."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One entry of the policy table."""
+
+    code: str
+    kind: str
+    name_zh: str
+    name_en: str
+    explain_zh: str
+    explain_en: str
+    when: tuple[When, ...]
+    params: Mapping[str, bool | float | int | str] = field(default_factory=dict)
+    amount: Amount | None = None
+    steps: tuple[Step, ...] = ()
+
+    def name(self, lang: str) -> str:
+        """The measure's name in ``lang``."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def explanation(self, lang: str) -> str:
+        """The explanation in ``lang``, with ``{param}`` fields filled from ``params``."""
+        template = self.explain_zh if lang == "zh" else self.explain_en
+        return template.format(**dict(self.params))
+
+    def step_days(self) -> dict[str, int]:
+        """Days after the scoring date of each step, in step order.
+
+        >>> load_policy().measure("disconnection").step_days()["publication"]
+        10
+        """
+        out: dict[str, int] = {}
+        for step in self.steps:
+            out[step.code] = step.days + (out[step.after] if step.after else 0)
+        return out
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy table (see the module docstring)."""
+
+    measures: tuple[Measure, ...]
+    review_days: Mapping[str, int]
+    name: str = ""
+    version: str = ""
+    source: str = ""
+
+    def measure(self, code: str) -> Measure:
+        """The measure ``code``.
+
+        >>> load_policy().measure("deposit").name("en")
+        'Deposit against the bill'
+        """
+        for m in self.measures:
+            if m.code == code:
+                return m
+        raise KeyError(f"no measure {code!r} in the policy; it has {self.codes()}")
+
+    def codes(self, kinds: tuple[str, ...] = KINDS) -> list[str]:
+        """Codes of the measures of the given kinds, in policy order."""
+        return [m.code for m in self.measures if m.kind in kinds]
+
+    def review_after(self, grade: str, warning: bool) -> int:
+        """Days from the scoring date to the next review of a plan.
+
+        >>> load_policy().review_after("II", True)
+        7
+        """
+        days = self.review_days[grade]
+        return min(days, self.review_days["warning"]) if warning else days
+
+
+def default_policy_path() -> Path:
+    """The policy table shipped with the package (copy it to make your own).
+
+    >>> default_policy_path().name
+    'policy.toml'
+    """
+    return Path(__file__).with_name("policy.toml")
+
+
+def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+    """Read and validate a policy table.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A TOML policy file; by default the one shipped with the package
+        (:func:`default_policy_path`).  A user's file replaces the shipped one as a
+        whole: copy the shipped file and edit it.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    PolicyError
+        If the file is not valid TOML or an entry breaks a rule; the message names
+        the measure, the block and the field.
+
+    Examples
+    --------
+    >>> policy = load_policy()
+    >>> policy.codes(("release",))
+    ['release_deposit', 'release_guarantee']
+    >>> policy.review_days["I"]
+    7
+    """
+    file = default_policy_path() if path is None else Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"policy file not found: {file}")
+    return parse_policy(file.read_text(encoding="utf-8"), source=str(file))
+
+
+def parse_policy(text: str, source: str = "<text>") -> Policy:
+    """Validate a policy table given as TOML text (see :func:`load_policy`).
+
+    >>> parse_policy(default_policy_path().read_text(encoding="utf-8")).codes()[:3]
+    ['follow_up', 'guarantee', 'prepaid_meter']
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise PolicyError(f"policy: not valid TOML: {err}.\n  in {source}") from err
+    return _Reader(source).policy(data)
+
+
+class _Reader:
+    """Builds a :class:`Policy` from parsed TOML, raising :class:`PolicyError`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str, measure: str | None = None, key: str | None = None):
+        return PolicyError(
+            f"policy: {where}{message}\n  in {self.source}", measure=measure, key=key
+        )
+
+    def unknown(self, where: str, got: Mapping[str, Any], allowed: tuple[str, ...], what: str):
+        for key in got:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise self.fail(
+                    where,
+                    f"unknown {what} '{key}'.{hint}\n  allowed: {', '.join(allowed)}",
+                    key=key,
+                )
+
+    def policy(self, data: dict[str, Any]) -> Policy:
+        self.unknown("", data, _TOP_FIELDS, "section")
+        meta = data.get("policy", {})
+        if not isinstance(meta, dict):
+            raise self.fail("", "[policy] must be a table with name and version.")
+        review = self.review(data.get("review", {"I": 7, "II": 30, "III": 90, "warning": 7}))
+        raw = data.get("measure")
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("", "no [[measure]] entries; a policy needs at least one measure.")
+        measures: list[Measure] = []
+        seen: set[str] = set()
+        for i, entry in enumerate(raw, start=1):
+            m = self.measure(i, entry)
+            if m.code in seen:
+                raise self.fail(
+                    f"measure '{m.code}': ",
+                    f"code is used by two entries (#{i} repeats it).",
+                    m.code,
+                    "code",
+                )
+            seen.add(m.code)
+            measures.append(m)
+        return Policy(
+            measures=tuple(measures),
+            review_days=review,
+            name=str(meta.get("name", "")),
+            version=str(meta.get("version", "")),
+            source=self.source,
+        )
+
+    def review(self, raw: Any) -> dict[str, int]:
+        if not isinstance(raw, dict):
+            raise self.fail("", "[review] must be a table of days by grade.")
+        self.unknown("[review]: ", raw, _REVIEW_FIELDS, "field")
+        out: dict[str, int] = {}
+        for key in _REVIEW_FIELDS:
+            if key not in raw:
+                raise self.fail("[review]: ", f"'{key}' is required (days to next review).")
+            out[key] = self.whole(f"[review]: '{key}'", raw[key], key=key)
+        return out
+
+    def whole(self, where: str, value: Any, measure: str | None = None, key: str | None = None):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(
+                f"{where} ", f"must be a whole number of days >= 0, got {value!r}.", measure, key
+            )
+        return int(value)
+
+    def text(self, where: str, entry: dict[str, Any], key: str, code: str | None) -> str:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            got = "nothing" if value is None else repr(value)
+            raise self.fail(where, f"field '{key}' must be a non-empty text, got {got}.", code, key)
+        return value
+
+    def measure(self, i: int, entry: Any) -> Measure:
+        if not isinstance(entry, dict):
+            raise self.fail(f"measure #{i}: ", "must be a table ([[measure]]).")
+        code = entry.get("code")
+        if not isinstance(code, str) or not _CODE.match(code):
+            raise self.fail(
+                f"measure #{i}: ",
+                f"field 'code' must be a short key of lower-case letters, digits and _, "
+                f"got {code!r}.",
+                None,
+                "code",
+            )
+        where = f"measure '{code}': "
+        self.unknown(where, entry, _MEASURE_FIELDS, "field")
+        kind = entry.get("kind", "action")
+        if kind not in KINDS:
+            raise self.fail(where, f"field 'kind' must be one of {list(KINDS)}, got {kind!r}.")
+        names = {k: self.text(where, entry, k, code) for k in _MEASURE_FIELDS[2:6]}
+        params = self.params(where, entry.get("params", {}), code)
+        for key in ("explain_zh", "explain_en"):
+            self.placeholders(where, key, names[key], params, code)
+        blocks = entry.get("when")
+        if not isinstance(blocks, list) or not blocks:
+            raise self.fail(
+                where,
+                "needs at least one [[measure.when]] block of conditions.",
+                code,
+                "when",
+            )
+        when = tuple(self.when(f"{where}when #{j}: ", b, code) for j, b in enumerate(blocks, 1))
+        amount = None
+        if "amount" in entry:
+            amount = self.amount(where, entry["amount"], code)
+        steps = self.steps(where, entry.get("step", []), code)
+        return Measure(
+            code=code,
+            kind=kind,
+            name_zh=names["name_zh"],
+            name_en=names["name_en"],
+            explain_zh=names["explain_zh"],
+            explain_en=names["explain_en"],
+            when=when,
+            params=params,
+            amount=amount,
+            steps=steps,
+        )
+
+    def params(self, where: str, raw: Any, code: str) -> dict[str, bool | float | int | str]:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "[measure.params] must be a table of name = value.", code)
+        for key, value in raw.items():
+            if not isinstance(value, bool | int | float | str):
+                raise self.fail(
+                    where,
+                    f"parameter '{key}' must be a number, text or true/false, got {value!r}.",
+                    code,
+                    key,
+                )
+        return dict(raw)
+
+    def placeholders(self, where: str, key: str, template: str, params: dict, code: str) -> None:
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        except ValueError as err:
+            raise self.fail(where, f"field '{key}' has a stray brace: {err}.", code, key) from err
+        for name in names:
+            if name not in params:
+                raise self.fail(
+                    where,
+                    f"field '{key}' uses {{{name}}} but [measure.params] has no '{name}'.",
+                    code,
+                    key,
+                )
+
+    def when(self, where: str, raw: Any, code: str) -> When:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be a table of conditions.", code)
+        if not raw:
+            raise self.fail(
+                where,
+                'has no condition; write e.g. grade = ["I", "II"] to apply it to a grade.',
+                code,
+            )
+        self.unknown(where, raw, tuple(CONDITIONS), "condition")
+        return When(tuple((key, self.condition(where, key, v, code)) for key, v in raw.items()))
+
+    def condition(self, where: str, key: str, value: Any, code: str) -> Value:
+        spec = CONDITIONS[key]
+
+        def bad(expected: str) -> PolicyError:
+            return self.fail(
+                where, f"condition '{key}' must be {expected}, got {value!r}.", code, key
+            )
+
+        if spec.kind == "flag":
+            if not isinstance(value, bool):
+                raise bad("true or false")
+            return value
+        if spec.kind == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise bad("a number")
+            return float(value)
+        if spec.kind == "window":
+            if isinstance(value, bool) or value not in CLEAN_WINDOWS:
+                raise bad(f"one of {list(CLEAN_WINDOWS)} (months)")
+            return int(value)
+        if spec.kind == "columns":
+            if not isinstance(value, dict) or not value:
+                raise bad("a table of customer columns, e.g. { capacity_increase = true }")
+            for col, flag in value.items():
+                if not isinstance(flag, bool):
+                    raise self.fail(
+                        where,
+                        f"condition 'flags': column '{col}' must be true or false, got {flag!r}.",
+                        code,
+                        key,
+                    )
+            return tuple((str(c), bool(f)) for c, f in value.items())
+        allowed = {"grades": GRADE_NAMES, "categories": CATEGORIES}.get(spec.kind)
+        what = {
+            "grades": f"a list of grades from {list(GRADE_NAMES)}",
+            "categories": f"a list of categories from {list(CATEGORIES)}",
+            "keywords": "a list of words",
+        }[spec.kind]
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
+            raise bad(what)
+        if allowed is not None:
+            for v in value:
+                if v not in allowed:
+                    raise self.fail(
+                        where,
+                        f"condition '{key}' has {v!r}, which is not one of {list(allowed)}.",
+                        code,
+                        key,
+                    )
+        return tuple(value)
+
+    def amount(self, where: str, raw: Any, code: str) -> Amount:
+        where = f"{where}[measure.amount]: "
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be a table.", code, "amount")
+        self.unknown(where, raw, _AMOUNT_FIELDS, "field")
+        base = raw.get("base")
+        if base not in AMOUNT_BASES:
+            raise self.fail(
+                where, f"'base' must be one of {list(AMOUNT_BASES)}, got {base!r}.", code, "base"
+            )
+        minus = raw.get("minus")
+        if minus is not None and minus not in AMOUNT_BASES:
+            raise self.fail(
+                where, f"'minus' must be one of {list(AMOUNT_BASES)}, got {minus!r}.", code, "minus"
+            )
+        nums: dict[str, float] = {}
+        for key in ("times", "divided_by", "round_to"):
+            value = raw.get(key, 1.0)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise self.fail(where, f"'{key}' must be a number > 0, got {value!r}.", code, key)
+            nums[key] = float(value)
+        labels = {}
+        for key in ("label_zh", "label_en"):
+            labels[key] = self.text(where, raw, key, code)
+        return Amount(
+            base=base,
+            times=nums["times"],
+            divided_by=nums["divided_by"],
+            minus=minus,
+            round_to=nums["round_to"],
+            label_zh=labels["label_zh"],
+            label_en=labels["label_en"],
+        )
+
+    def steps(self, where: str, raw: Any, code: str) -> tuple[Step, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(where, "[[measure.step]] entries must be tables.", code, "step")
+        steps: list[Step] = []
+        for j, entry in enumerate(raw, start=1):
+            at = f"{where}step #{j}: "
+            if not isinstance(entry, dict):
+                raise self.fail(at, "must be a table.", code, "step")
+            self.unknown(at, entry, _STEP_FIELDS, "field")
+            step_code = entry.get("code")
+            if not isinstance(step_code, str) or not _CODE.match(step_code):
+                raise self.fail(
+                    at, f"field 'code' must be a short key, got {step_code!r}.", code, "code"
+                )
+            at = f"{where}step '{step_code}': "
+            if any(s.code == step_code for s in steps):
+                raise self.fail(at, "code is used by two steps.", code, "code")
+            after = entry.get("after")
+            if after is not None and not any(s.code == after for s in steps):
+                raise self.fail(
+                    at,
+                    f"'after' must name an earlier step of this measure, got {after!r}.",
+                    code,
+                    "after",
+                )
+            steps.append(
+                Step(
+                    code=step_code,
+                    name_zh=self.text(at, entry, "name_zh", code),
+                    name_en=self.text(at, entry, "name_en", code),
+                    days=self.whole(f"{at}'days'", entry.get("days"), code, "days"),
+                    after=after,
+                )
+            )
+        return tuple(steps)

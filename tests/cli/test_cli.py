@@ -1,0 +1,147 @@
+"""The command line: complete help, one-line errors with meaningful exit codes, and
+each step on the sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import arrearsrisk as ar
+from arrearsrisk.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = str(ROOT / "data" / "sample")
+BUNDLE = str(ROOT / "models" / "sample")
+COMMANDS = ["sample", "train", "score", "plan", "report", "evaluate", "run"]
+
+
+def invoke(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_help_lists_every_command():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_command_has_complete_help(name):
+    command = main.commands[name]
+    assert command.help and len(command.help) > 30
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts} has no help"
+    result = invoke(name, "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: main {name} [OPTIONS]")
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.opts[0] in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["score", "--data", "/no/such/folder", "--model", BUNDLE], "ledger folder not found"),
+        (["score", "--data", SAMPLE, "--model", BUNDLE, "--as-of", "2025-13-45"], "is not a date"),
+        (["score", "--data", SAMPLE, "--model", "/no/bundle"], "not a folder"),
+        (["plan", "--data", SAMPLE, "--scores", "/no/scores.csv"], "file not found"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_2(args, message):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_broken_ledger(tmp_path):
+    ledger = ar.read_ledger(SAMPLE)
+    for name in ("customers", "bills", "payments"):
+        getattr(ledger, name).to_csv(tmp_path / f"{name}.csv", index=False)
+    bills = pd.read_csv(tmp_path / "bills.csv", dtype=str)
+    bills.loc[3, "kwh"] = "-7"
+    bills.to_csv(tmp_path / "bills.csv", index=False)
+    result = invoke("score", "--data", str(tmp_path), "--model", BUNDLE)
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: bills: column 'kwh' must be >= 0."
+    debug = invoke("--debug", "score", "--data", str(tmp_path), "--model", BUNDLE)
+    assert isinstance(debug.exception, ar.LedgerError)
+
+
+def test_usage_errors_exit_2():
+    assert invoke("score", "--lang", "fr").exit_code == 2
+    assert invoke("no-such-command").exit_code == 2
+
+
+def test_score_plan_report_on_the_sample(tmp_path):
+    scores = tmp_path / "scores.parquet"
+    result = invoke(
+        "score",
+        "--data",
+        SAMPLE,
+        "--model",
+        BUNDLE,
+        "--as-of",
+        "2025-09-30",
+        "--out",
+        str(scores),
+        "--lang",
+        "en",
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(scores)
+    assert list(table.columns) == list(ar.SCORE_COLUMNS) and len(table) > 2000
+    assert f"scored {len(table):,} customers as of 2025-09-30" in result.output
+
+    one = invoke(
+        "score",
+        "--data",
+        SAMPLE,
+        "--model",
+        BUNDLE,
+        "--as-of",
+        "2025-09-30",
+        "--customer",
+        "C0017",
+        "--out",
+        str(tmp_path / "one.csv"),
+    )
+    assert one.exit_code == 0, one.output
+    single = pd.read_csv(tmp_path / "one.csv", dtype={"customer_id": str})
+    batch_row = table[table["customer_id"] == "C0017"]
+    assert single["p_I"].iloc[0] == pytest.approx(batch_row["p_I"].iloc[0])
+
+    plans = invoke(
+        "plan",
+        "--data",
+        SAMPLE,
+        "--scores",
+        str(scores),
+        "--out",
+        str(tmp_path / "plans.xlsx"),
+        "--lang",
+        "en",
+    )
+    assert plans.exit_code == 0, plans.output
+    sheets = pd.read_excel(tmp_path / "plans.xlsx", sheet_name=None)
+    assert "Worklist" in sheets and len(sheets["Worklist"]) > 0
+
+    report = invoke("report", "--data", SAMPLE, "--scores", str(scores), "--out", str(tmp_path))
+    assert report.exit_code == 0, report.output
+    assert (tmp_path / "report.html").stat().st_size > 10_000
+
+
+def test_evaluate_a_saved_model(tmp_path):
+    out = tmp_path / "metrics.csv"
+    result = invoke("evaluate", "--data", SAMPLE, "--model", BUNDLE, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(out).set_index("model")
+    assert metrics.loc["model", "grade_I_auc"] > metrics.loc["manual", "grade_I_auc"]

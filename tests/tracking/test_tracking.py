@@ -1,0 +1,322 @@
+"""Tracking: one training is one MLflow run in a temporary local store, and the model
+comes back from it (pyfunc, registry alias, run URI) predicting exactly as trained.
+
+Real MLflow, no mocks, no network: the store is SQLite in a temporary folder.  The
+model is trained once for the module, on the sample's first 1,500 customers.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+
+import arrearsrisk as ar
+from arrearsrisk import tracking  # imports mlflow.pyfunc, quietly (see tracking.py)
+from arrearsrisk.models.baselines import MANUAL_RULE
+from arrearsrisk.models.bundle import load_model, package_versions
+from arrearsrisk.models.fitting import train
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+CUSTOMERS = 1500
+REGISTERED = "arrearsrisk-test"
+MODELS = ("model", "manual", "logistic")
+PLOTS = {
+    "roc_grade_I",
+    "roc_grade_I_II",
+    "calibration_grade_I",
+    "calibration_warning",
+    "confusion_model",
+    "feature_importance_grade_I",
+    "grade_distribution",
+    "pr_warning",
+}
+TABLES = {
+    "breakdown",
+    "calibration",
+    "confusion",
+    "roc_grade_I",
+    "roc_grade_I_II",
+    "roc_warning",
+    "pr_warning",
+}
+OUTPUT = ["grade", "p_I", "p_II", "p_III", "a_warning", "p_warning"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """One tracked and registered training; MLflow points at a store in ``folder``."""
+    folder = tmp_path_factory.mktemp("tracking")
+    ledger = ar.read_ledger(SAMPLE)
+    ledger = ledger.subset(sorted(ledger.customers["customer_id"])[:CUSTOMERS])
+    frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder}/mlflow.db")
+        mp.chdir(folder)
+        result = train(
+            frame,
+            track=True,
+            register_as=REGISTERED,
+            params={"num_threads": 2},
+            num_boost_round=200,
+        )
+        features = ar.build_features(ledger, result.split["test"][-1])
+        yield SimpleNamespace(folder=folder, frame=frame, result=result, features=features)
+
+
+@pytest.fixture(scope="module")
+def run(trained: SimpleNamespace) -> mlflow.entities.Run:
+    return MlflowClient().get_run(trained.result.run_id)
+
+
+def as_text(features: pd.DataFrame, categorical) -> pd.DataFrame:
+    """Features as a REST client sends them: categorical columns as text."""
+    out = features.copy()
+    for name in categorical:
+        out[name] = out[name].astype(object).where(out[name].notna(), None)
+    return out
+
+
+def expected_output(model, features: pd.DataFrame) -> pd.DataFrame:
+    out = model.predict(features)[OUTPUT]
+    out["grade"] = out["grade"].astype(str)
+    return out
+
+
+def assert_same_predictions(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert list(got.columns) == OUTPUT
+    assert got["grade"].astype(str).tolist() == want["grade"].astype(str).tolist()
+    assert got["a_warning"].to_numpy(dtype=bool).tolist() == want["a_warning"].tolist()
+    for column in ("p_I", "p_II", "p_III", "p_warning"):
+        np.testing.assert_allclose(got[column].to_numpy(), want[column].to_numpy(), rtol=1e-12)
+
+
+def artifact_paths(run_id: str) -> set[str]:
+    client = MlflowClient()
+    found, todo = set(), [""]
+    while todo:
+        for item in client.list_artifacts(run_id, todo.pop() or None):
+            (todo.append(item.path) if item.is_dir else found.add(item.path))
+    return found
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def test_a_training_is_exactly_one_run_in_the_experiment(trained, run):
+    experiment = MlflowClient().get_experiment_by_name("arrearsrisk")
+    runs = MlflowClient().search_runs([experiment.experiment_id])
+    assert [r.info.run_id for r in runs] == [trained.result.run_id]
+    assert run.info.status == "FINISHED"
+
+
+def test_the_run_logs_the_training_parameters(trained, run):
+    result, params = trained.result, run.data.params
+    model, info = result.model, result.model.info
+    lgb_params = result.details["params"]
+    for key, value in lgb_params.items():
+        if key != "monotone_constraints":
+            assert params[key] == str(value), key
+    assert params["num_threads"] == "2"
+    assert params["monotone_constraints"] == ",".join(
+        str(v) for v in lgb_params["monotone_constraints"]
+    )
+    assert params["seed"] == "0"
+    assert params["label_horizon_months"] == "3"
+    assert params["label_grace_days"] == "30"
+    for part in ("train", "valid", "test"):
+        cutoffs = result.split[part]
+        assert params[f"{part}_first"] == str(cutoffs[0].date())
+        assert params[f"{part}_last"] == str(cutoffs[-1].date())
+        assert params[f"{part}_cutoffs"] == str(len(cutoffs))
+        assert params[f"{part}_rows"] == str(info["rows"][part])
+    assert float(params["cutoff_I"]) == model.cutoff_I
+    assert float(params["cutoff_I_II"]) == model.cutoff_I_II
+    assert float(params["warning_threshold"]) == model.warning_threshold
+    assert params["grade_rule"] == info["grade_rule"]
+    assert params["warning_rule"] == info["warning_rule"]
+    assert params["n_features"] == str(len(model.spec.names))
+    assert params["data_sha256_16"] == info["data_sha256_16"]
+    assert params["version_lightgbm"] == package_versions()["lightgbm"]
+    assert params["version_mlflow"] == mlflow.__version__
+    for target, best in info["best_iteration"].items():
+        assert params[f"best_iteration_{target}"] == str(best)
+
+
+def test_the_run_logs_every_finite_metric_of_every_model(trained, run):
+    result, metrics = trained.result, run.data.metrics
+    expected = {
+        f"{name}_{key}"
+        for name, ev in result.evaluations.items()
+        for key, value in ev.metrics.items()
+        if np.isfinite(value)
+    }
+    assert set(metrics) == expected | {"psi_p_I_train_test"}
+    for name in MODELS:
+        assert metrics[f"{name}_grade_I_auc"] == pytest.approx(
+            result.metrics.loc[name, "grade_I_auc"]
+        )
+    assert metrics["model_warning_pr_auc"] == pytest.approx(
+        result.metrics.loc["model", "warning_pr_auc"]
+    )
+    assert metrics["psi_p_I_train_test"] == pytest.approx(result.psi)
+
+
+def test_the_run_is_tagged_with_model_version_and_psi_verdict(trained, run):
+    assert run.data.tags["model_version"] == trained.result.model.version
+    assert run.data.tags["psi_verdict"] == trained.result.details["psi_verdict"]
+
+
+def test_the_run_holds_plots_tables_feature_list_rule_and_bundle(trained):
+    paths = artifact_paths(trained.result.run_id)
+    expected = (
+        {f"plots/{name}.png" for name in PLOTS}
+        | {f"tables/{m}/{t}.csv" for m in MODELS for t in TABLES}
+        | {"metrics.csv", "feature_list.json", "split.json", "manual_rule.txt"}
+        | {f"bundle/{f}" for f in ("manifest.json", "grade_I.txt", "grade_I_II.txt")}
+        | {"bundle/warning.txt"}
+    )
+    assert paths == expected
+
+
+def test_the_logged_files_hold_what_was_trained(trained):
+    result = trained.result
+    folder = Path(mlflow.artifacts.download_artifacts(run_id=result.run_id))
+    assert all(
+        (folder / "plots" / f"{p}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in PLOTS
+    )
+    features = json.loads((folder / "feature_list.json").read_text())
+    assert [f["name"] for f in features] == list(result.model.spec.names)
+    kinds = {f["name"]: f["kind"] for f in features}
+    assert {n for n, k in kinds.items() if k == "categorical"} == set(result.model.spec.categories)
+    metrics = pd.read_csv(folder / "metrics.csv", index_col="model")
+    assert list(metrics.index) == list(MODELS)
+    np.testing.assert_allclose(
+        metrics["grade_I_auc"].to_numpy(), result.metrics["grade_I_auc"].to_numpy()
+    )
+    assert (folder / "manual_rule.txt").read_text().strip() == MANUAL_RULE.strip()
+    assert load_model(folder / "bundle").version == result.model.version
+
+
+# --- the model back ----------------------------------------------------------------------
+
+
+def test_the_pyfunc_model_predicts_as_the_trained_model(trained):
+    result, features = trained.result, trained.features
+    pyfunc = mlflow.pyfunc.load_model(f"runs:/{result.run_id}/model")
+    schema = pyfunc.metadata.get_input_schema()
+    assert schema.input_names() == list(result.model.spec.names)
+    got = pyfunc.predict(as_text(features, result.model.spec.categories))
+    assert_same_predictions(got, expected_output(result.model, features))
+
+
+def test_the_pyfunc_model_pins_its_requirements_and_ships_arrearsrisk(trained):
+    folder = Path(mlflow.artifacts.download_artifacts(f"runs:/{trained.result.run_id}/model"))
+    requirements = (folder / "requirements.txt").read_text().split()
+    assert f"lightgbm=={package_versions()['lightgbm']}" in requirements
+    assert f"mlflow=={mlflow.__version__}" in requirements
+    assert {r.split("==")[0] for r in requirements} >= {
+        "numpy",
+        "pandas",
+        "pyarrow",
+        "lightgbm",
+        "scikit-learn",
+        "mlflow",
+    }
+    assert (folder / "code" / "arrearsrisk" / "models" / "bundle.py").is_file()
+    assert not list(folder.rglob("*.pkl"))  # logged as code, not pickled
+    assert (folder / "input_example.json").is_file()
+
+
+def test_the_registered_alias_loads_the_trained_model(trained):
+    result, features = trained.result, trained.features
+    model = load_model(f"models:/{REGISTERED}@champion")
+    assert model.version == result.model.version
+    assert_same_predictions(
+        expected_output(model, features), expected_output(result.model, features)
+    )
+    version = MlflowClient().get_model_version_by_alias(REGISTERED, "champion")
+    assert version.run_id == result.run_id
+    assert load_model(f"models:/{REGISTERED}/{version.version}").version == model.version
+    assert load_model(f"runs:/{result.run_id}/model").version == model.version
+
+
+def test_download_bundle_returns_the_folder_of_the_manifest(trained):
+    folder = tracking.download_bundle(f"models:/{REGISTERED}@champion")
+    assert (folder / "manifest.json").is_file()
+    assert folder.is_relative_to(trained.folder)  # a local store: no copy
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        (f"models:/{REGISTERED}@nope", rf"'{REGISTERED}' has no alias 'nope'.*champion"),
+        ("models:/missing@champion", rf"no registered model 'missing'.*{REGISTERED}"),
+        (f"models:/{REGISTERED}/99", r"has no version '99'; versions: 1"),
+        ("runs:/0123456789abcdef/model", r"no MLflow run '0123456789abcdef'"),
+        ("models:/arrearsrisk-test", r"names no version: use models:/arrearsrisk-test@ALIAS"),
+    ],
+)
+def test_an_unknown_model_says_what_exists(trained, uri, message):
+    with pytest.raises(ar.ArrearsRiskError, match=message):
+        load_model(uri)
+
+
+def test_a_uri_that_is_not_a_model_uri_is_refused(trained):
+    with pytest.raises(ar.ArrearsRiskError, match=r"not an MLflow model URI: 's3://bucket/m'"):
+        tracking.download_bundle("s3://bucket/m")
+
+
+def test_an_unknown_model_name_in_a_run_lists_its_models(trained):
+    with pytest.raises(ar.ArrearsRiskError, match=r"logged no model named 'other'.*model"):
+        tracking.download_bundle(f"runs:/{trained.result.run_id}/other")
+
+
+def test_a_deleted_experiment_is_refused_before_any_work(trained):
+    client = MlflowClient()
+    client.delete_experiment(client.create_experiment("gone"))
+    with pytest.raises(ar.ArrearsRiskError, match=r"experiment 'gone'.*is deleted"):
+        tracking.log_training(trained.result, trained.frame, experiment="gone")
+
+
+# --- where runs go -----------------------------------------------------------------------
+
+
+def test_the_default_store_is_sqlite_in_the_working_folder(monkeypatch, tmp_path, trained):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert not mlflow.is_tracking_uri_set()  # logging left no global URI behind
+    assert tracking.tracking_uri() == f"sqlite:///{tmp_path.resolve()}/mlflow.db"
+
+
+def test_without_configuration_runs_and_artifacts_land_in_the_working_folder(
+    monkeypatch, tmp_path, trained
+):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    run_id = tracking.log_training(trained.result, trained.frame, experiment="local")
+    assert (tmp_path / "mlflow.db").is_file()
+    assert (tmp_path / "mlruns" / "local" / run_id / "artifacts" / "metrics.csv").is_file()
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")
+    location = client.get_experiment_by_name("local").artifact_location
+    assert location == (tmp_path / "mlruns" / "local").resolve().as_uri()
+    assert not mlflow.is_tracking_uri_set()
+
+
+def test_loading_a_bundle_folder_never_imports_mlflow(trained):
+    folder = tracking.download_bundle(f"runs:/{trained.result.run_id}/model")
+    code = (
+        "import sys, arrearsrisk, arrearsrisk.models.bundle\n"
+        f"model = arrearsrisk.models.bundle.load_model({str(folder)!r})\n"
+        "print(model.version, 'mlflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [trained.result.model.version, "False"]
