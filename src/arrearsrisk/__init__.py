@@ -14,14 +14,20 @@ from __future__ import annotations
 
 from arrearsrisk._version import __version__ as __version__
 from arrearsrisk.asof.labels import build_labels
-from arrearsrisk.errors import ArrearsRiskError, BundleError, LedgerError, LedgerWarning
+from arrearsrisk.errors import (
+    ArrearsRiskError,
+    BundleError,
+    LedgerError,
+    LedgerWarning,
+    PolicyError,
+)
 from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
 from arrearsrisk.features.frames import monthly_cutoffs, training_frame
 from arrearsrisk.ledger.tables import Ledger, read_ledger
 from arrearsrisk.models.bundle import load_model
 from arrearsrisk.models.fitting import TrainResult, train
 from arrearsrisk.models.risk_model import RiskModel
-from arrearsrisk.plans.policy import PolicyError, load_policy
+from arrearsrisk.plans.policy import load_policy
 from arrearsrisk.plans.risk_plans import plan_measures, release_candidates, risk_plans
 from arrearsrisk.reports.html import write_report, write_workbook
 from arrearsrisk.scoring.scores import SCORE_COLUMNS, score

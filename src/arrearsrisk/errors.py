@@ -7,7 +7,14 @@ this library.  Messages say what was expected, what came, and what to do.
 
 from __future__ import annotations
 
-__all__ = ["ArrearsRiskError", "BundleError", "LedgerError", "LedgerWarning"]
+__all__ = [
+    "ArrearsRiskError",
+    "BundleError",
+    "LedgerError",
+    "LedgerWarning",
+    "PolicyError",
+    "TrackingError",
+]
 
 
 class ArrearsRiskError(ValueError):
@@ -44,3 +51,38 @@ class LedgerWarning(UserWarning):
 
 class BundleError(ArrearsRiskError):
     """A saved model bundle is missing, tampered with, truncated or incompatible."""
+
+
+class PolicyError(ArrearsRiskError):
+    """A policy table breaks a rule; the message names the entry and the field.
+
+    Examples
+    --------
+    >>> import arrearsrisk as ar
+    >>> from arrearsrisk.plans.policy import parse_policy
+    >>> bad = '''
+    ... [[measure]]
+    ... code = "deposit"
+    ... name_zh = "保证金"
+    ... name_en = "Deposit"
+    ... explain_zh = "收取保证金"
+    ... explain_en = "Collect a deposit"
+    ...   [[measure.when]]
+    ...   exposure_above = "abc"
+    ... '''
+    >>> try:
+    ...     parse_policy(bad)
+    ... except ar.PolicyError as err:
+    ...     print(str(err).splitlines()[0])
+    policy: measure 'deposit': when #1: condition 'exposure_above' must be a number, got 'abc'.
+    """
+
+    def __init__(self, message: str, *, measure: str | None = None, key: str | None = None):
+        super().__init__(message)
+        self.measure = measure
+        self.key = key
+
+
+class TrackingError(ArrearsRiskError):
+    """The MLflow store cannot be reached or does not hold what was asked for
+    (an unknown run, registered model, version or alias)."""

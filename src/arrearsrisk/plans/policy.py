@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.errors import PolicyError
 from arrearsrisk.ledger.schema import CATEGORIES
 
 __all__ = [
@@ -162,35 +162,6 @@ _TOP_FIELDS = ("policy", "review", "measure")
 _REVIEW_FIELDS = (*GRADE_NAMES, "warning")
 
 Value = bool | float | int | str | tuple[str, ...] | tuple[tuple[str, bool], ...]
-
-
-class PolicyError(ArrearsRiskError):
-    """A policy table breaks a rule; the message names the entry and the field.
-
-    Examples
-    --------
-    >>> from arrearsrisk.plans.policy import parse_policy
-    >>> bad = '''
-    ... [[measure]]
-    ... code = "deposit"
-    ... name_zh = "保证金"
-    ... name_en = "Deposit"
-    ... explain_zh = "收取保证金"
-    ... explain_en = "Collect a deposit"
-    ...   [[measure.when]]
-    ...   exposure_above = "abc"
-    ... '''
-    >>> try:
-    ...     parse_policy(bad)
-    ... except PolicyError as err:
-    ...     print(str(err).splitlines()[0])
-    policy: measure 'deposit': when #1: condition 'exposure_above' must be a number, got 'abc'.
-    """
-
-    def __init__(self, message: str, *, measure: str | None = None, key: str | None = None):
-        super().__init__(message)
-        self.measure = measure
-        self.key = key
 
 
 @dataclass(frozen=True)
