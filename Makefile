@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck check benchmark clean
+.PHONY: install run test test-fast lint typecheck check benchmark clean
 
 # Headless Chromium and CJK fonts for the report test, from Debian's packages.
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -27,13 +27,20 @@ $(CHROMIUM) $(CJK_FONT):
 run: $(STAMP)
 	$(BIN)/arrearsrisk run --data data/sample --out out
 
-## The test suite (what CI runs).
+## The test suite (what CI runs): everything, the slow tests that train included.
 test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q src tests
 
+## The tests that train no model (a quick check while working).
+test-fast: $(STAMP) $(CHROMIUM) $(CJK_FONT)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not slow" src tests
+
+## Style, and the house: imports point one way (import-linter), no import circle.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/import_cycles.py arrearsrisk
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

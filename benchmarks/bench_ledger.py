@@ -2,7 +2,7 @@
 
 Run ``make benchmark`` or ``python benchmarks/bench_ledger.py [--customers N]``.
 
-1. Generates the ledger once with :func:`arrearsrisk.sample.simulator.write_sample` as Parquet
+1. Generates the ledger once with :func:`arrearsrisk.sample.write_sample` as Parquet
    under ``benchmarks/_data/`` (kept between runs; delete it to regenerate).
 2. In a fresh process (so the generator's memory is not counted), times
    ``pyarrow.parquet.read_table`` alone on the same files, then ``read_ledger``, the
@@ -37,7 +37,7 @@ def peak_rss() -> float:
 
 
 def generate(folder: Path, customers: int, months: int) -> None:
-    from arrearsrisk.sample.simulator import write_sample
+    from arrearsrisk.sample import write_sample
 
     if (folder / "payments.parquet").exists():
         print(f"using {folder}")

@@ -25,9 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 import arrearsrisk as ar
-from arrearsrisk.plans.risk_plans import plan_measures, release_candidates, risk_plans
-from arrearsrisk.reports.html import write_report, write_workbook
-from arrearsrisk.sample.simulator import simulate_ledger
+from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
+from arrearsrisk.reports import write_report, write_workbook
+from arrearsrisk.sample import simulate_ledger
 
 AS_OF = "2025-09-30"
 PREVIOUS = "2025-08-31"

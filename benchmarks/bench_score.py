@@ -146,7 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.data / f"ledger_{args.customers}x36"
     if not (folder / "payments.parquet").exists():
-        from arrearsrisk.sample.simulator import write_sample
+        from arrearsrisk.sample import write_sample
 
         write_sample(folder, args.customers, 36, "2023-01", seed=0, fmt="parquet", progress=True)
     one_account("2025-09-30")

@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny literal ledger a reader can check by hand."""
+"""Shared fixtures: a tiny literal ledger a reader can check by hand, and the committed
+sample ledger and model (read once per test process)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ import os
 # spinning threads oversubscribe the cores (set before lightgbm is imported).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+
+import arrearsrisk as ar
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+SAMPLE_MODEL = ROOT / "models" / "sample"
 
 
 def tiny_tables() -> dict[str, pd.DataFrame]:
@@ -51,3 +60,15 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
 def tables() -> dict[str, pd.DataFrame]:
     """Fresh copies of :func:`tiny_tables` for a test to corrupt."""
     return tiny_tables()
+
+
+@pytest.fixture(scope="session")
+def sample_ledger() -> ar.Ledger:
+    """The committed sample ledger (3,000 customers x 36 months); do not modify it."""
+    return ar.read_ledger(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_model() -> ar.RiskModel:
+    """The committed sample bundle, loaded."""
+    return ar.load_model(SAMPLE_MODEL)

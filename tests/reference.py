@@ -1,6 +1,6 @@
 """The slow twin: settlement, labels and the main payment features as plain loops.
 
-Written from ``CONTRACT.md`` (sections 1-2) and the feature docstrings, one customer
+Written from ``docs/contract.md`` (sections 1-2) and the feature docstrings, one customer
 at a time, with :class:`datetime.date`, integer cents and exact fractions, so that
 the vectorised code in ``src/`` can be checked against something a reader can follow
 line by line.  Nothing here is fast and nothing here imports the code it checks
@@ -195,7 +195,7 @@ def settlement_dates(
     return out
 
 
-# --- labels (CONTRACT.md section 2) ----------------------------------------------------
+# --- labels (docs/contract.md, section 2) ----------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """arrearsrisk: which electricity customers will fall into arrears, graded I / II / III.
 
-The public API (``CONTRACT.md`` section 3); everything else is private.
+The public API (``docs/contract.md``, section 3); the stage subpackages below hold
+the rest.
 
 Examples
 --------
@@ -23,13 +24,12 @@ from arrearsrisk.errors import (
 )
 from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
 from arrearsrisk.features.frames import monthly_cutoffs, training_frame
-from arrearsrisk.ledger.tables import Ledger, read_ledger
-from arrearsrisk.models.bundle import load_model
-from arrearsrisk.models.fitting import TrainResult, train
-from arrearsrisk.models.risk_model import RiskModel
-from arrearsrisk.plans.policy import load_policy
-from arrearsrisk.plans.risk_plans import plan_measures, release_candidates, risk_plans
-from arrearsrisk.reports.html import write_report, write_workbook
+from arrearsrisk.ledger import Ledger, read_ledger
+from arrearsrisk.models import RiskModel, TrainResult, load_model
+from arrearsrisk.models.loading import register_model_source as _register_model_source
+from arrearsrisk.pipeline.training import train
+from arrearsrisk.plans import load_policy, plan_measures, release_candidates, risk_plans
+from arrearsrisk.reports import write_report, write_workbook
 from arrearsrisk.scoring.scores import SCORE_COLUMNS, score
 
 __all__ = [
@@ -60,3 +60,7 @@ __all__ = [
     "write_report",
     "write_workbook",
 ]
+
+# MLflow URIs load through the tracking edge, imported only when such a URI is loaded.
+_register_model_source("models", "arrearsrisk.tracking:download_bundle")
+_register_model_source("runs", "arrearsrisk.tracking:download_bundle")

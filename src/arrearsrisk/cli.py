@@ -94,7 +94,7 @@ def sample(
     """Write a simulated sample ledger (seeded, realistic) to a folder."""
     from typing import Literal
 
-    from arrearsrisk.sample.simulator import count_rows, write_sample
+    from arrearsrisk.sample import count_rows, write_sample
 
     file_format: Literal["csv", "parquet"] = "parquet" if fmt == "parquet" else "csv"
     try:
@@ -181,7 +181,7 @@ def run(
     """The whole job: train on the ledger (tracked in MLflow), save the bundle, score the
     latest month, write plans and reports, and print the headline figures."""
     from arrearsrisk.pipeline.job import run_job
-    from arrearsrisk.tracking.runs import tracking_uri
+    from arrearsrisk.tracking import tracking_uri
 
     result = run_job(
         data,
@@ -289,7 +289,7 @@ def score(
 ) -> None:
     """Score every active customer (or --customer ones) and write the scores."""
     import arrearsrisk as ar
-    from arrearsrisk.pipeline.job import write_table
+    from arrearsrisk.writers import write_table
 
     if not out.endswith((".csv", ".parquet")):
         raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
@@ -318,7 +318,7 @@ def _plans(
     previous: str | None,
 ) -> tuple[Any, Any, Any, Any, Any]:
     import arrearsrisk as ar
-    from arrearsrisk.pipeline.job import read_table
+    from arrearsrisk.writers import read_table
 
     ledger = ar.read_ledger(data)
     scores = read_table(scores_file)
@@ -378,14 +378,10 @@ def plan(
     lang: str,
 ) -> None:
     """One customer, one policy: a plan for each Grade I/II or warned customer."""
-    import arrearsrisk as ar
-    from arrearsrisk.pipeline.job import write_measures
+    from arrearsrisk.writers import write_plans
 
     _, _, _, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
-    if out.endswith(".xlsx"):
-        path = ar.write_workbook(plans, out, lang=lang, release=release)
-    else:
-        path = write_measures(ar.plan_measures(plans), out)
+    path = write_plans(plans, out, lang=lang, release=release)
     click.echo(f"{len(plans):,} plans, {len(release):,} release candidates -> {path}")
 
 
@@ -448,9 +444,9 @@ def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> 
     import pandas as pd
 
     import arrearsrisk as ar
-    from arrearsrisk.evaluation.metrics import evaluate as measure
+    from arrearsrisk.evaluation import evaluate as measure
     from arrearsrisk.models.baselines import manual_grades
-    from arrearsrisk.pipeline.job import write_table
+    from arrearsrisk.writers import write_table
 
     ledger = ar.read_ledger(data)
     fitted = ar.load_model(model)

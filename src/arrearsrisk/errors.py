@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ArrearsRiskError",
     "BundleError",
+    "FeatureFamilyError",
     "LedgerError",
     "LedgerWarning",
     "PolicyError",
@@ -43,6 +44,21 @@ class LedgerError(ArrearsRiskError):
         self.table = table
         self.column = column
         self.rule = rule
+
+
+class FeatureFamilyError(ArrearsRiskError):
+    """A feature family breaks its contract: a declaration is missing or wrong (names,
+    builder, context, monotone directions, reason texts) or its builder does not do
+    what the family declares (columns, lengths, dtypes, determinism, no leakage).
+
+    Raised by :func:`arrearsrisk.features.register_family` and
+    :func:`arrearsrisk.features.check_feature_family`; the message names the family
+    and what is missing.
+    """
+
+    def __init__(self, message: str, *, family: str) -> None:
+        super().__init__(message)
+        self.family = family
 
 
 class LedgerWarning(UserWarning):

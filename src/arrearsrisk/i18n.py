@@ -1,8 +1,10 @@
 """Chinese and English wording of plans and reports, in one place.
 
-Every text a manager reads (condition descriptions in the reasons of a measure,
-change notes, report headings, column headers) is looked up here by key, so the
-two languages stay side by side and a test can check that none is missing.
+Every text a manager reads in plans and reports (change notes, report headings,
+column headers, category names) is looked up here by key, so the two languages
+(:data:`arrearsrisk.vocabulary.LANGS`) stay side by side and a test can check that none
+is missing.  Conditions describe themselves (:mod:`arrearsrisk.plans.conditions`), and
+features' reasons live with their family (:mod:`arrearsrisk.features`).
 
 Examples
 --------
@@ -17,15 +19,10 @@ from __future__ import annotations
 import math
 from typing import Final
 
-from arrearsrisk.errors import ArrearsRiskError
-
-__all__ = ["LANGS", "TEXT", "check_lang", "money", "text"]
-
-LANGS: Final[tuple[str, ...]] = ("zh", "en")
-"""Supported languages."""
+__all__ = ["TEXT", "money", "text"]
 
 TEXT: Final[dict[str, dict[str, str]]] = {
-    # grades, flags, categories ---------------------------------------------------------
+    # grades, categories ---------------------------------------------------------------
     "grade_label": {"zh": "{grade}级", "en": "Grade {grade}"},
     "warning_label": {"zh": "A级预警", "en": "A-level warning"},
     "no_warning_label": {"zh": "无A级预警", "en": "no A-level warning"},
@@ -35,85 +32,6 @@ TEXT: Final[dict[str, dict[str, str]]] = {
     "cat_agricultural": {"zh": "农业", "en": "agricultural"},
     "cat_public": {"zh": "财政拨款单位", "en": "budget-funded institution"},
     "cat_temporary": {"zh": "临时用电", "en": "temporary connection"},
-    "flag_prepaid_true": {"zh": "已装预付费表", "en": "has a prepaid meter"},
-    "flag_prepaid_false": {"zh": "未装预付费表", "en": "no prepaid meter"},
-    "flag_tenant_true": {"zh": "租户缴费", "en": "the payer is a tenant"},
-    "flag_tenant_false": {"zh": "产权人缴费", "en": "the payer owns the property"},
-    "flag_budget_funded_true": {"zh": "财政拨款", "en": "budget-funded"},
-    "flag_budget_funded_false": {"zh": "非财政拨款", "en": "not budget-funded"},
-    "flag_in_group_true": {"zh": "集团客户", "en": "group customer"},
-    "flag_in_group_false": {"zh": "非集团客户", "en": "not a group customer"},
-    "flag_high_energy_true": {"zh": "高耗能行业", "en": "high-energy industry"},
-    "flag_high_energy_false": {"zh": "非高耗能行业", "en": "not a high-energy industry"},
-    "flag_restricted_true": {"zh": "国家限制类行业", "en": "industry under restriction"},
-    "flag_restricted_false": {"zh": "非限制类行业", "en": "industry not restricted"},
-    "flag_guarantee_true": {"zh": "已签担保合同", "en": "guarantee contract in place"},
-    "flag_guarantee_false": {"zh": "无担保合同", "en": "no guarantee contract"},
-    "flag_contact_ok_true": {"zh": "联系方式有效", "en": "valid contact details"},
-    "flag_contact_ok_false": {
-        "zh": "联系方式缺失或无效",
-        "en": "contact details missing or invalid",
-    },
-    "flag_high_hazard_true": {"zh": "高危客户", "en": "high-hazard customer"},
-    "flag_high_hazard_false": {"zh": "非高危客户", "en": "not high-hazard"},
-    "flag_has_deposit_true": {"zh": "已交保证金", "en": "deposit held"},
-    "flag_has_deposit_false": {"zh": "未交保证金", "en": "no deposit held"},
-    "flag_warning_true": {"zh": "A级预警", "en": "A-level warning"},
-    "flag_warning_false": {"zh": "无A级预警", "en": "no A-level warning"},
-    "flag_column_true": {"zh": "{column}：是", "en": "{column}: yes"},
-    "flag_column_false": {"zh": "{column}：否", "en": "{column}: no"},
-    # condition descriptions (the reason a measure applies) ------------------------------
-    "cond_grade": {"zh": "风险{value}级", "en": "Risk Grade {value}"},
-    "cond_category": {"zh": "用电类别：{value}", "en": "category {value}"},
-    "cond_exposure_above": {
-        "zh": "月均电费{value}元，高于{limit}元",
-        "en": "average monthly bill CNY {value} > {limit}",
-    },
-    "cond_exposure_at_most": {
-        "zh": "月均电费{value}元，不高于{limit}元",
-        "en": "average monthly bill CNY {value} ≤ {limit}",
-    },
-    "cond_arrears_above": {
-        "zh": "欠费{value}元，高于{limit}元",
-        "en": "arrears CNY {value} > {limit}",
-    },
-    "cond_arrears_months_at_least": {
-        "zh": "欠费相当于{value}个月电费（≥{limit}）",
-        "en": "arrears of {value} months' bills (≥ {limit})",
-    },
-    "cond_expected_loss_above": {
-        "zh": "预期损失{value}元，高于{limit}元",
-        "en": "expected loss CNY {value} > {limit}",
-    },
-    "cond_p_I_at_least": {
-        "zh": "I级概率{value}（≥{limit}）",
-        "en": "probability of Grade I {value} (≥ {limit})",
-    },
-    "cond_voltage_kv_at_least": {
-        "zh": "供电电压{value}千伏（≥{limit}）",
-        "en": "supply voltage {value} kV (≥ {limit})",
-    },
-    "cond_tenure_months_at_most": {
-        "zh": "新装用户，开户{value}个月（≤{limit}）",
-        "en": "new connection, account {value} months old (≤ {limit})",
-    },
-    "cond_tenure_months_at_least": {
-        "zh": "开户{value}个月（≥{limit}）",
-        "en": "account {value} months old (≥ {limit})",
-    },
-    "cond_deposit_months_below": {
-        "zh": "保证金仅覆盖{value}个月电费（<{limit}）",
-        "en": "deposit covers {value} months' bills (< {limit})",
-    },
-    "cond_automatic_payment_share_below": {
-        "zh": "近12个月代扣/线上缴费占比{value}（<{limit}）",
-        "en": "share of bank-debit/online payments in 12 months {value} (< {limit})",
-    },
-    "cond_clean_months": {
-        "zh": "近{limit}个月按时缴清、无欠费",
-        "en": "paid on time with no arrears for {limit} months",
-    },
-    "cond_reasons_any": {"zh": "风险原因：{value}", "en": "risk driver: {value}"},
     # plans --------------------------------------------------------------------------
     "amount": {"zh": "{label}：{value}元", "en": "{label}: CNY {value}"},
     "change_new": {"zh": "新纳入（上期未评分）", "en": "new (not scored last time)"},
@@ -285,17 +203,6 @@ TEXT: Final[dict[str, dict[str, str]]] = {
     "no": {"zh": "否", "en": "no"},
 }
 """Text by key and language; ``{name}`` fields are filled by :func:`text`."""
-
-
-def check_lang(lang: str) -> str:
-    """``lang`` if supported, else an :class:`~arrearsrisk.errors.ArrearsRiskError`.
-
-    >>> check_lang("en")
-    'en'
-    """
-    if lang not in LANGS:
-        raise ArrearsRiskError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
-    return lang
 
 
 def text(key: str, lang: str, **fields: object) -> str:

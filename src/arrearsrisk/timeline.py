@@ -20,7 +20,6 @@ __all__ = [
     "dates_to_days",
     "day_number",
     "month_number",
-    "month_of_day",
     "parse_as_of",
     "period_numbers",
 ]
@@ -84,12 +83,6 @@ def month_number(ts: pd.Timestamp) -> int:
     3
     """
     return ts.year * 12 + ts.month - 1
-
-
-def month_of_day(days: np.ndarray) -> np.ndarray:
-    """Month numbers of an array of day numbers."""
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return (months + 1970 * 12).astype(np.int32)
 
 
 def dates_to_days(values: pd.Series) -> np.ndarray:

@@ -71,11 +71,9 @@ SERIOUS_LATE_DAYS: Final[int] = 30
 """A bill paid (or still open) more than this many days after its due date is
 seriously late."""
 
-GRADE_RULE: Final[str] = (
-    "I if p_I >= cutoff_I, else II if p_I + p_II >= cutoff_I_II, else III; "
-    "a customer with an A-level warning is Grade I"
-)
-"""The grading rule, in words (as recorded with every model)."""
+GRADE_RULE: Final[str] = "I if p_I >= cutoff_I, else II if p_I + p_II >= cutoff_I_II, else III"
+"""The grading rule, in words (as recorded with every model); on top of it, a customer
+with an A-level warning is Grade I (:func:`grade_codes` with ``warned``)."""
 
 
 def check_lang(lang: str) -> str:

@@ -1,4 +1,4 @@
-"""The notebooks run, and say what they should (STYLE.md rule 13).
+"""The notebooks run, and say what they should (examples that run: executed by the test suite).
 
 Each notebook is executed with nbclient in a kernel of this very Python, in a copy of
 the project's layout in a temporary folder (``notebooks/`` beside links to ``data/``
@@ -126,7 +126,7 @@ def test_notebooks_import_only_arrearsrisk_and_plotting(name):
 
 
 def test_retrain_notebook_beats_the_baselines_and_promotes_only_a_better_run(project):
-    from arrearsrisk.tracking.runs import champion
+    from arrearsrisk.tracking import champion
 
     first = execute("01_retrain", project)
     metrics = tagged(first, "check-metrics")

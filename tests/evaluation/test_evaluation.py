@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
+import ast
 import math
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import f1_score
 
-from arrearsrisk.asof.labels import GRADES as LABEL_GRADES
+import arrearsrisk.evaluation as evaluation
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.evaluation.metrics import (
+from arrearsrisk.evaluation import (
     BREAKDOWN_METRICS,
-    GRADES,
+    PROBABILITY_COLUMNS,
     PSI_SHIFT,
     PSI_STABLE,
     Evaluation,
     evaluate,
-    fit_grade_cutoffs,
-    grade_from_probabilities,
     population_stability,
     psi_verdict,
-    warning_threshold_for_capacity,
-    warning_threshold_for_precision,
 )
+from arrearsrisk.vocabulary import GRADES
 
 
 def six_rows() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -314,8 +312,11 @@ def test_metric_keys_are_mlflow_friendly(six):
     assert isinstance(ev, Evaluation)
 
 
-def test_grades_are_the_labels_grades():
-    assert GRADES is LABEL_GRADES
+def test_grades_are_the_vocabulary_grades():
+    from arrearsrisk.evaluation import checks, curves, metrics
+
+    assert checks.GRADES is curves.GRADES is metrics.GRADES is GRADES
+    assert PROBABILITY_COLUMNS == ("p_I", "p_II", "p_III")
 
 
 # --- errors ----------------------------------------------------------------------
@@ -412,156 +413,72 @@ def test_psi_input_errors():
         population_stability([1.0, 2.0], [1.0], bins=0)
 
 
-# --- warning thresholds ----------------------------------------------------------
-
-
-def test_threshold_for_precision_is_the_lowest_reaching_it():
-    y = [False, True, False, True, True]
-    p = [0.1, 0.2, 0.3, 0.6, 0.9]
-    # Precision of p >= t: .1 -> 3/5, .2 -> 3/4, .3 -> 2/3, .6 -> 1, .9 -> 1.
-    assert warning_threshold_for_precision(y, p, 0.6) == 0.1
-    assert warning_threshold_for_precision(y, p, 0.7) == 0.2
-    assert warning_threshold_for_precision(y, p, 0.8) == 0.6
-
-
-def test_threshold_for_precision_falls_back_to_the_best_f1():
-    y = [True, False, True, False]
-    p = [0.1, 0.2, 0.3, 0.4]
-    # No threshold reaches .9; F1: .1 -> 2/3, .2 -> .4, .3 -> .5, .4 -> 0.
-    assert warning_threshold_for_precision(y, p, 0.9) == 0.1
-
-
-def test_threshold_for_precision_errors():
-    with pytest.raises(ArrearsRiskError, match="y has no positive"):
-        warning_threshold_for_precision([False, False], [0.1, 0.2], 0.5)
-    with pytest.raises(ArrearsRiskError, match=r"target_precision must be in \(0, 1\]; got 0"):
-        warning_threshold_for_precision([True, False], [0.1, 0.2], 0)
-    with pytest.raises(ArrearsRiskError, match="y and p must have the same length; got 2 and 3"):
-        warning_threshold_for_precision([True, False], [0.1, 0.2, 0.3], 0.5)
-
-
-def test_threshold_for_capacity_is_the_kth_highest_score():
-    p = [0.9, 0.1, 0.4, 0.7, 0.3, 0.8]
-    assert warning_threshold_for_capacity(p, capacity=1) == 0.9
-    assert warning_threshold_for_capacity(p, capacity=2) == 0.8
-    # Two months pooled: 2 a month is 4 flags.
-    assert warning_threshold_for_capacity(p, capacity=2, n_months=2) == 0.4
-    # More capacity than customers: flag everyone.
-    assert warning_threshold_for_capacity(p, capacity=100) == 0.1
-    flagged = np.asarray(p) >= warning_threshold_for_capacity(p, capacity=3)
-    assert flagged.sum() == 3
-
-
-def test_threshold_for_capacity_errors():
-    with pytest.raises(ArrearsRiskError, match=r"capacity must be a whole number >= 1; got 0"):
-        warning_threshold_for_capacity([0.1], capacity=0)
-    with pytest.raises(ArrearsRiskError, match=r"n_months must be a whole number >= 1; got 1.5"):
-        warning_threshold_for_capacity([0.1], capacity=1, n_months=1.5)  # type: ignore[arg-type]
-
-
-# --- grades from probabilities ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("row", "cutoffs", "grade"),
-    [
-        ([0.2, 0.3, 0.5], None, "III"),
-        ([0.4, 0.4, 0.2], None, "I"),  # tie: the higher risk
-        ([0.3, 0.4, 0.3], None, "II"),
-        ([0.3, 0.1, 0.6], (0.3, 0.9), "I"),  # p_I >= t_I, however likely III is
-        ([0.25, 0.25, 0.5], (0.3, 0.5), "II"),  # p_I + p_II = .5 >= t_I_II
-        ([0.25, 0.24, 0.51], (0.3, 0.5), "III"),
-        ([0.0, 1.0, 0.0], (0.0, 1.0), "I"),  # t_I = 0: everyone is Grade I
-    ],
-)
-def test_grade_from_probabilities_rule(row, cutoffs, grade):
-    assert grade_from_probabilities([row], cutoffs).tolist() == [grade]
-
-
-def test_grade_from_probabilities_reads_frames_by_column_name():
-    frame = pd.DataFrame({"p_III": [0.6, 0.1], "p_I": [0.3, 0.1], "p_II": [0.1, 0.8]})
-    assert grade_from_probabilities(frame, (0.3, 0.5)).tolist() == ["I", "II"]
-
-
-@pytest.mark.parametrize(
-    ("p", "cutoffs", "message"),
-    [
-        ([[0.5, 0.5]], None, r"must have 3 columns .*got shape \(1, 2\)"),
-        ([[0.5, 0.4, 0.2]], None, r"must sum to 1 within 1e-06"),
-        ([[0.5, 0.6, -0.1]], None, r"must lie in \[0, 1\]"),
-        ([[0.5, 0.3, 0.2]], (1.2, 0.5), r"t_I must be a number in \[0, 1\]; got 1.2"),
-        ([[0.5, 0.3, 0.2]], (0.5,), r"cutoffs must be \(t_I, t_I_II\)"),
-    ],
-)
-def test_grade_from_probabilities_errors(p, cutoffs, message):
-    with pytest.raises(ArrearsRiskError, match=message):
-        grade_from_probabilities(p, cutoffs)
-
-
-# --- grade cut-offs --------------------------------------------------------------
-
-
-def sample_with_cutoffs(
-    t_i: float, t_i_ii: float, n: int = 3000, seed: int = 11, noise: float = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Dirichlet probabilities graded by the cumulative rule, a share relabelled at random."""
-    rng = np.random.default_rng(seed)
-    p = rng.dirichlet([1.0, 1.0, 1.0], size=n)
-    y = grade_from_probabilities(p, (t_i, t_i_ii))
-    flip = rng.random(n) < noise
-    y[flip] = rng.choice(np.array(GRADES), size=int(flip.sum()))
-    return y, p
-
-
-def test_fit_grade_cutoffs_recovers_the_rule_that_made_the_grades():
-    y, p = sample_with_cutoffs(0.40, 0.70)
-    assert fit_grade_cutoffs(y, p) == (0.40, 0.70)
-
-
-def test_fit_grade_cutoffs_is_close_under_label_noise_and_deterministic():
-    y, p = sample_with_cutoffs(0.35, 0.60, noise=0.1)
-    t_i, t_i_ii = fit_grade_cutoffs(y, p)
-    assert abs(t_i - 0.35) <= 0.05 and abs(t_i_ii - 0.60) <= 0.05
-    assert fit_grade_cutoffs(y, p) == (t_i, t_i_ii)
-
-
-def test_fit_grade_cutoffs_matches_a_brute_force_search_with_sklearn():
-    truth, p = synthetic(n=240, seed=5)
-    y = truth["grade"].to_numpy()
-    grid = np.arange(5, 96, 3) / 100
-    f1_i = [f1_score(y == "I", p[:, 0] >= t, zero_division=np.nan) for t in grid]
-    t_i = float(grid[int(np.nanargmax(f1_i))])
-    macro = [
-        f1_score(
-            y,
-            grade_from_probabilities(p, (t_i, t)),
-            labels=list(GRADES),
-            average="macro",
-            zero_division=np.nan,
-        )
-        for t in grid
-    ]
-    t_i_ii = float(grid[int(np.nanargmax(macro))])
-    assert fit_grade_cutoffs(y, p, grid=grid) == (t_i, t_i_ii)
-
-
-def test_fit_grade_cutoffs_errors():
-    y, p = sample_with_cutoffs(0.4, 0.7, n=50)
-    with pytest.raises(ArrearsRiskError, match=r"must hold Grade I and some other grade"):
-        fit_grade_cutoffs(["III"] * 50, p)
-    with pytest.raises(ArrearsRiskError, match="y_grade and p must have the same rows; got 49"):
-        fit_grade_cutoffs(y[1:], p)
-    with pytest.raises(ArrearsRiskError, match=r"grid must lie in \[0, 1\]"):
-        fit_grade_cutoffs(y, p, grid=[0.5, 1.5])
-
-
 # --- dependencies ----------------------------------------------------------------
+
+
+PACKAGE = Path(evaluation.__file__).parent
+MODULES = sorted(
+    f"arrearsrisk.evaluation.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem != "__init__"
+)
 
 
 def test_evaluation_and_plots_do_not_import_matplotlib():
     code = (
-        "import sys, arrearsrisk.evaluation.metrics, arrearsrisk.evaluation.plots\n"
+        f"import sys, arrearsrisk.evaluation, {', '.join(MODULES)}\n"
         "print(','.join(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "arrearsrisk.evaluation.plots" in MODULES
     assert out.stdout.strip() == ""
+
+
+def test_the_package_does_not_load_plots():
+    code = (
+        "import sys, arrearsrisk.evaluation\nprint('arrearsrisk.evaluation.plots' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_package_exports_its_public_names():
+    assert sorted(evaluation.__all__) == sorted(
+        [
+            "BREAKDOWN_METRICS",
+            "CALIBRATION_BINS",
+            "PROBABILITY_COLUMNS",
+            "PSI_SHIFT",
+            "PSI_STABLE",
+            "Evaluation",
+            "evaluate",
+            "population_stability",
+            "psi_verdict",
+        ]
+    )
+    assert all(hasattr(evaluation, name) for name in evaluation.__all__)
+
+
+ALLOWED = ("arrearsrisk.errors", "arrearsrisk.vocabulary", "arrearsrisk.asof", "arrearsrisk.ledger")
+
+
+def _imported(path: Path) -> set[str]:
+    """The arrearsrisk modules a file imports, also inside functions."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {n for n in names if n.split(".")[0] == "arrearsrisk"}
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(f"{p}.") for p in packages)
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+def test_evaluation_imports_only_the_stages_below_it(path):
+    imported = _imported(path)
+    outside = {m for m in imported if not _within(m, ("arrearsrisk.evaluation", *ALLOWED))}
+    assert outside == set()
+    # module to module inside the package, never through the package itself
+    assert "arrearsrisk.evaluation" not in imported

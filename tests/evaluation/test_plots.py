@@ -10,15 +10,15 @@ import pytest
 from matplotlib.figure import Figure
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.evaluation import plots
-from arrearsrisk.evaluation.metrics import GRADES, Evaluation, evaluate, grade_from_probabilities
+from arrearsrisk.evaluation import Evaluation, evaluate, plots
+from arrearsrisk.vocabulary import GRADES
 
 
 def _predictions(signal: np.ndarray, warning: np.ndarray | None) -> pd.DataFrame:
     logits = np.column_stack([signal - 1.5, 0.3 * signal - 0.3, np.zeros(len(signal))])
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     pred = pd.DataFrame(p, columns=["p_I", "p_II", "p_III"])
-    pred["grade"] = grade_from_probabilities(p)
+    pred["grade"] = np.asarray(GRADES)[np.argmax(p, axis=1)]  # the most probable grade
     if warning is not None:
         pred["p_warning"] = 1 / (1 + np.exp(-(1.5 * warning - 2.5)))
         pred["a_warning"] = pred["p_warning"] >= 0.3

@@ -1,7 +1,7 @@
 """The fast code equals its slow twin (``tests/reference.py``) on generated ledgers.
 
 Settlement, labels and the main windowed features are computed twice: by the
-vectorised library and by plain per-customer loops written from ``CONTRACT.md``.
+vectorised library and by plain per-customer loops written from ``docs/contract.md``.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def test_the_warning_boundary_matches_the_slow_twin(cents, multiple, more_bills,
 def test_a_warned_customer_is_grade_I(case, horizon, grace, multiple):
     # Owing more than the cent of tolerance at E means the last target bill is open at
     # E.  (Owing exactly one cent, e.g. on bills of 0.01, is settled by the tolerance
-    # and can be a warned Grade III: CONTRACT.md's "warned is Grade I" needs m x the
+    # and can be a warned Grade III: docs/contract.md's "warned is Grade I" needs m x the
     # average bill above one cent.)
     ledger, as_of = case
     got = _labels(ledger, as_of, horizon, grace, multiple)

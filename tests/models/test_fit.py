@@ -11,9 +11,10 @@ import pytest
 
 import arrearsrisk as ar
 from arrearsrisk.asof.labels import label_end
-from arrearsrisk.models.fitting import time_split
+from arrearsrisk.models import fit, time_split
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # trains models
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,14 @@ def test_slices_are_ordered_in_time_with_a_gap(result):
     assert len(s["test"]) == 3 and len(s["valid"]) == 3
 
 
+def test_the_result_is_typed_and_records_how_it_was_made(result):
+    assert result.params["monotone_constraints"].count(1) >= 20
+    assert result.psi_verdict in {"stable", "minor shift", "major shift"}
+    assert "late" in result.manual_rule
+    assert len(result.logistic_cutoffs) == 2 and 0 < result.logistic_threshold <= 1
+    assert result.model.info["grade_rule"].startswith("I if p_I >= cutoff_I, else II")
+
+
 def test_model_info_and_thresholds(result):
     info = result.model.info
     assert info["window"]["test"] == ["2025-07-31", "2025-09-30"]
@@ -68,14 +77,18 @@ def small(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["customer_id"].isin(ids)]
 
 
-def test_same_data_and_seed_give_the_same_model(frame):
+def test_same_data_and_seed_give_the_same_model_and_train_is_fit_plus_io(frame, tmp_path):
     data = small(frame)
-    one = ar.train(data, track=False, num_boost_round=80, seed=3)
-    two = ar.train(data, track=False, num_boost_round=80, seed=3)
+    one = fit(data, num_boost_round=80, seed=3)
+    two = ar.train(data, track=False, num_boost_round=80, seed=3, save_to=tmp_path / "m")
     for target, booster in one.model.boosters.items():
         assert booster.model_to_string() == two.model.boosters[target].model_to_string()
     assert one.model.version == two.model.version
     pd.testing.assert_frame_equal(one.metrics, two.metrics)
+    assert one.params == two.params and one.psi_verdict == two.psi_verdict
+    assert (one.bundle, one.run_id) == (None, None)  # fit writes nothing
+    assert two.bundle == tmp_path / "m" and two.run_id is None
+    assert ar.load_model(two.bundle).version == one.model.version
 
 
 def test_capacity_sets_the_warning_threshold(frame):

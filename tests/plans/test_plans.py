@@ -13,14 +13,17 @@ import pytest
 import arrearsrisk as ar
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.ledger.schema import CATEGORIES
-from arrearsrisk.plans.policy import (
+from arrearsrisk.plans import (
     CONDITIONS,
+    PLAN_COLUMNS,
     Policy,
     default_policy_path,
     load_policy,
     parse_policy,
+    plan_measures,
+    release_candidates,
+    risk_plans,
 )
-from arrearsrisk.plans.risk_plans import PLAN_COLUMNS, plan_measures, release_candidates, risk_plans
 
 AS_OF = pd.Timestamp("2025-09-30")
 DAYS_PER_MONTH = 365.25 / 12

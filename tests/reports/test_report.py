@@ -16,8 +16,8 @@ import pytest
 
 import arrearsrisk as ar
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.plans.risk_plans import plan_measures, release_candidates, risk_plans
-from arrearsrisk.reports.html import render_report, write_report, write_workbook
+from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
+from arrearsrisk.reports import render_report, write_report, write_workbook
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -269,7 +269,7 @@ def test_the_workbook_keeps_awkward_text(sample, tmp_path):
 
 def test_import_does_not_load_report_dependencies():
     code = (
-        "import sys, arrearsrisk, arrearsrisk.plans.risk_plans, arrearsrisk.reports.html\n"
+        "import sys, arrearsrisk, arrearsrisk.plans.risk_plans, arrearsrisk.reports\n"
         "print([m for m in ('openpyxl', 'matplotlib', 'playwright') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

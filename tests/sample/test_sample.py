@@ -1,4 +1,4 @@
-"""The sample-ledger simulator: determinism, the schema of CONTRACT.md, and its mechanisms.
+"""The sample-ledger simulator: determinism, the schema of docs/contract.md, and its mechanisms.
 
 The behavioural tests settle bills FIFO with a plain pandas helper (independent of the
 library's settlement code) and check the properties the simulation promises.
@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from arrearsrisk.cli import main
 from arrearsrisk.ledger.schema import CATEGORIES, CHANNELS, SCHEMA
-from arrearsrisk.sample.simulator import (
+from arrearsrisk.sample import (
     SampleTables,
     count_rows,
     downturn_period,

@@ -136,7 +136,7 @@ def test_missing_inputs_are_named(ledger, model):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"lang": "fr"}, r"lang must be one of \('zh', 'en'\)"),
+        ({"lang": "fr"}, r"lang must be one of \['zh', 'en'\], got 'fr'"),
         ({"reasons": "some"}, "reasons must be"),
     ],
 )
@@ -250,3 +250,24 @@ def test_every_feature_reads_as_text_present_or_missing(lang):
 def test_precomputed_features_give_the_same_scores(ledger, model, scores):
     feats = ar.build_features(ledger, AS_OF)
     pd.testing.assert_frame_equal(ar.score(ledger, AS_OF, model, features=feats), scores)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_feature_reads_as_its_own_family_declares(lang):
+    from arrearsrisk.features import families
+    from arrearsrisk.scoring.reasons import describe
+
+    for family in families():
+        for name in family.names:
+            entry = family.reason(name)
+            assert entry is not None, name
+            for value in (np.nan, 0.0, 3.0):
+                assert describe(name, value, lang) == entry.say(name, value, lang)
+
+
+def test_an_extra_column_reads_like_a_feature_of_its_stem_or_as_name_and_value():
+    from arrearsrisk.scoring.reasons import describe
+
+    assert describe("kwh_mean_6m", 120.0, "en") == "120 kWh a month over the last 6 months"
+    assert describe("channel_share_wechat_12m", 0.5) == "近12个月50%的缴费通过wechat"
+    assert describe("substation", "S1", "en") == describe("substation", "S1") == "substation: S1"

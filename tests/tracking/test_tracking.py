@@ -20,10 +20,10 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 import arrearsrisk as ar
-from arrearsrisk import tracking  # imports mlflow.pyfunc, quietly (see tracking.py)
+from arrearsrisk import tracking  # imports mlflow.pyfunc, quietly (see tracking/store.py)
+from arrearsrisk.errors import TrackingError
 from arrearsrisk.models.baselines import MANUAL_RULE
-from arrearsrisk.models.bundle import load_model, package_versions
-from arrearsrisk.models.fitting import train
+from arrearsrisk.models.bundle import package_versions
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 CUSTOMERS = 1500
@@ -61,7 +61,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder}/mlflow.db")
         mp.chdir(folder)
-        result = train(
+        result = ar.train(
             frame,
             track=True,
             register_as=REGISTERED,
@@ -121,7 +121,7 @@ def test_a_training_is_exactly_one_run_in_the_experiment(trained, run):
 def test_the_run_logs_the_training_parameters(trained, run):
     result, params = trained.result, run.data.params
     model, info = result.model, result.model.info
-    lgb_params = result.details["params"]
+    lgb_params = result.params
     for key, value in lgb_params.items():
         if key != "monotone_constraints":
             assert params[key] == str(value), key
@@ -172,7 +172,7 @@ def test_the_run_logs_every_finite_metric_of_every_model(trained, run):
 
 def test_the_run_is_tagged_with_model_version_and_psi_verdict(trained, run):
     assert run.data.tags["model_version"] == trained.result.model.version
-    assert run.data.tags["psi_verdict"] == trained.result.details["psi_verdict"]
+    assert run.data.tags["psi_verdict"] == trained.result.psi_verdict
 
 
 def test_the_run_holds_plots_tables_feature_list_rule_and_bundle(trained):
@@ -203,7 +203,7 @@ def test_the_logged_files_hold_what_was_trained(trained):
         metrics["grade_I_auc"].to_numpy(), result.metrics["grade_I_auc"].to_numpy()
     )
     assert (folder / "manual_rule.txt").read_text().strip() == MANUAL_RULE.strip()
-    assert load_model(folder / "bundle").version == result.model.version
+    assert ar.load_model(folder / "bundle").version == result.model.version
 
 
 # --- the model back ----------------------------------------------------------------------
@@ -238,15 +238,15 @@ def test_the_pyfunc_model_pins_its_requirements_and_ships_arrearsrisk(trained):
 
 def test_the_registered_alias_loads_the_trained_model(trained):
     result, features = trained.result, trained.features
-    model = load_model(f"models:/{REGISTERED}@champion")
+    model = ar.load_model(f"models:/{REGISTERED}@champion")
     assert model.version == result.model.version
     assert_same_predictions(
         expected_output(model, features), expected_output(result.model, features)
     )
     version = MlflowClient().get_model_version_by_alias(REGISTERED, "champion")
     assert version.run_id == result.run_id
-    assert load_model(f"models:/{REGISTERED}/{version.version}").version == model.version
-    assert load_model(f"runs:/{result.run_id}/model").version == model.version
+    assert ar.load_model(f"models:/{REGISTERED}/{version.version}").version == model.version
+    assert ar.load_model(f"runs:/{result.run_id}/model").version == model.version
 
 
 def test_download_bundle_returns_the_folder_of_the_manifest(trained):
@@ -262,28 +262,35 @@ def test_download_bundle_returns_the_folder_of_the_manifest(trained):
         ("models:/missing@champion", rf"no registered model 'missing'.*{REGISTERED}"),
         (f"models:/{REGISTERED}/99", r"has no version '99'; versions: 1"),
         ("runs:/0123456789abcdef/model", r"no MLflow run '0123456789abcdef'"),
-        ("models:/arrearsrisk-test", r"names no version: use models:/arrearsrisk-test@ALIAS"),
     ],
 )
 def test_an_unknown_model_says_what_exists(trained, uri, message):
-    with pytest.raises(ar.ArrearsRiskError, match=message):
-        load_model(uri)
+    with pytest.raises(TrackingError, match=message):
+        ar.load_model(uri)
 
 
-def test_a_uri_that_is_not_a_model_uri_is_refused(trained):
-    with pytest.raises(ar.ArrearsRiskError, match=r"not an MLflow model URI: 's3://bucket/m'"):
-        tracking.download_bundle("s3://bucket/m")
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("models:/arrearsrisk-test", r"names no version: use models:/arrearsrisk-test@ALIAS"),
+        ("s3://bucket/m", r"not an MLflow model URI: 's3://bucket/m'"),
+    ],
+)
+def test_a_malformed_uri_is_bad_input_not_a_store_error(trained, uri, message):
+    with pytest.raises(ar.ArrearsRiskError, match=message) as raised:
+        tracking.download_bundle(uri)
+    assert not isinstance(raised.value, TrackingError)
 
 
 def test_an_unknown_model_name_in_a_run_lists_its_models(trained):
-    with pytest.raises(ar.ArrearsRiskError, match=r"logged no model named 'other'.*model"):
+    with pytest.raises(TrackingError, match=r"logged no model named 'other'.*model"):
         tracking.download_bundle(f"runs:/{trained.result.run_id}/other")
 
 
 def test_a_deleted_experiment_is_refused_before_any_work(trained):
     client = MlflowClient()
     client.delete_experiment(client.create_experiment("gone"))
-    with pytest.raises(ar.ArrearsRiskError, match=r"experiment 'gone'.*is deleted"):
+    with pytest.raises(TrackingError, match=r"experiment 'gone'.*is deleted"):
         tracking.log_training(trained.result, trained.frame, experiment="gone")
 
 
@@ -311,11 +318,28 @@ def test_without_configuration_runs_and_artifacts_land_in_the_working_folder(
     assert not mlflow.is_tracking_uri_set()
 
 
+def test_the_package_names_its_public_api_and_the_entry_point_uses_it():
+    from arrearsrisk.tracking import pyfunc
+
+    assert tracking.__all__ == [
+        "DEFAULT_EXPERIMENT",
+        "RiskModelPyfunc",
+        "champion",
+        "download_bundle",
+        "log_training",
+        "promote",
+        "tracking_uri",
+    ]
+    assert issubclass(tracking.RiskModelPyfunc, mlflow.pyfunc.PythonModel)
+    assert "from arrearsrisk.tracking import RiskModelPyfunc\n" in pyfunc._ENTRY_POINT
+    assert Path(ar.__file__).resolve().parent == pyfunc._PACKAGE  # shipped whole as code/
+
+
 def test_loading_a_bundle_folder_never_imports_mlflow(trained):
     folder = tracking.download_bundle(f"runs:/{trained.result.run_id}/model")
     code = (
-        "import sys, arrearsrisk, arrearsrisk.models.bundle\n"
-        f"model = arrearsrisk.models.bundle.load_model({str(folder)!r})\n"
+        "import sys, arrearsrisk\n"
+        f"model = arrearsrisk.load_model({str(folder)!r})\n"
         "print(model.version, 'mlflow' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,7 +17,8 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 import arrearsrisk as ar
-from arrearsrisk.tracking.runs import champion, log_training, promote
+from arrearsrisk.errors import TrackingError
+from arrearsrisk.tracking import champion, log_training, promote
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 CUSTOMERS = 1500
@@ -107,16 +108,27 @@ def test_the_promoted_model_loads_from_the_registry(runs):
     [
         (("",), r"run_id must be the id of an MLflow run .* got ''"),
         ((None,), r"run_id must be the id of an MLflow run .* got None"),
-        (("0" * 32,), r"no MLflow run '0{32}' in the store at sqlite:///"),
-        (("not a run id!",), r"no MLflow run 'not a run id!'"),
         (("RUN", ""), r"name must be a non-empty name; got ''"),
         (("RUN", "ok", " "), r"alias must be a non-empty name; got ' '"),
     ],
 )
 def test_promote_refuses_bad_arguments(runs, args, message):
     args = tuple(runs.first if a == "RUN" else a for a in args)
-    with pytest.raises(ar.ArrearsRiskError, match=message):
+    with pytest.raises(ar.ArrearsRiskError, match=message) as raised:
         promote(*args)
+    assert not isinstance(raised.value, TrackingError)
+
+
+@pytest.mark.parametrize(
+    ("run_id", "message"),
+    [
+        ("0" * 32, r"no MLflow run '0{32}' in the store at sqlite:///"),
+        ("not a run id!", r"no MLflow run 'not a run id!'"),
+    ],
+)
+def test_promote_refuses_a_run_the_store_lacks(runs, run_id, message):
+    with pytest.raises(TrackingError, match=message):
+        promote(run_id)
 
 
 @pytest.mark.parametrize(
@@ -136,7 +148,7 @@ def test_a_run_without_a_model_cannot_be_promoted(runs):
     experiment = client.get_run(runs.first).info.experiment_id
     empty = client.create_run(experiment, run_name="no model").info.run_id
     client.set_terminated(empty)
-    with pytest.raises(ar.ArrearsRiskError, match=r"logged no model named 'model'.*none"):
+    with pytest.raises(TrackingError, match=r"logged no model named 'model'.*none"):
         promote(empty, "never-registered")
     assert not versions("never-registered")
 
@@ -146,5 +158,5 @@ def test_a_deleted_run_cannot_be_promoted(runs):
     experiment = client.get_run(runs.first).info.experiment_id
     gone = client.create_run(experiment, run_name="deleted").info.run_id
     client.delete_run(gone)
-    with pytest.raises(ar.ArrearsRiskError, match=r"run [0-9a-f]+ is deleted.*restore_run"):
+    with pytest.raises(TrackingError, match=r"run [0-9a-f]+ is deleted.*restore_run"):
         promote(gone, "never-registered")

@@ -1,6 +1,6 @@
 """Outcome labels after ``as_of``: Risk Grade I / II / III and the A-level warning.
 
-Exactly ``CONTRACT.md`` section 2.  With horizon ``H`` months and grace ``g`` days,
+Exactly ``docs/contract.md``, section 2.  With horizon ``H`` months and grace ``g`` days,
 the outcome is observed until ``E = as_of + H months + g days``:
 
 * payments up to ``E`` settle bills oldest first (FIFO, whole history);
@@ -25,13 +25,9 @@ from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.ledger.settlement import TOLERANCE_CENTS, UNSETTLED, settle_bills
 from arrearsrisk.ledger.tables import Ledger, cents
 from arrearsrisk.timeline import AsOf, add_months, day_number, parse_as_of
+from arrearsrisk.vocabulary import GRADE_DTYPE
 
-__all__ = ["GRADES", "GRADE_DTYPE", "build_labels", "label_end"]
-
-GRADES: tuple[str, ...] = ("I", "II", "III")
-"""Risk grades, highest risk first."""
-
-GRADE_DTYPE = pd.CategoricalDtype(list(GRADES))
+__all__ = ["build_labels", "label_end"]
 
 
 def label_end(as_of: AsOf, horizon_months: int = 3, grace_days: int = 30) -> pd.Timestamp:

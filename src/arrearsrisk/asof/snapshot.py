@@ -17,21 +17,14 @@ import pandas as pd
 from arrearsrisk.ledger.settlement import UNSETTLED, segment_starts, settle_bills
 from arrearsrisk.ledger.tables import NO_DAY, Ledger, LedgerArrays, MoneyInCents, cents
 from arrearsrisk.timeline import AsOf, add_months, day_number, month_number, parse_as_of
+from arrearsrisk.vocabulary import WINDOWS
 
 __all__ = [
-    "SERIOUS_LATE_DAYS",
-    "WINDOWS",
     "Snapshot",
     "average_monthly_bill",
     "last_per_customer",
     "take_snapshot",
 ]
-
-WINDOWS: tuple[int, ...] = (3, 6, 12, 24)
-"""Look-back windows of the windowed features, in months."""
-
-SERIOUS_LATE_DAYS = 30
-"""A bill paid (or still open) more than this many days after its due date is seriously late."""
 
 GRID_MONTHS = 24
 """Months of the customer-by-month consumption grid."""

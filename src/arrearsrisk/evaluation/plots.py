@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.evaluation.metrics import CALIBRATION_BINS, GRADES, Evaluation
+from arrearsrisk.evaluation.curves import CALIBRATION_BINS
+from arrearsrisk.evaluation.metrics import Evaluation
+from arrearsrisk.vocabulary import GRADES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -95,6 +97,17 @@ def _style(ax: Axes) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _diagonal(ax: Axes, label: str) -> None:
+    """The dashed grey diagonal from (0, 0) to (1, 1): chance, or perfect calibration."""
+    ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, label=label)
+
+
+def _unit_axes(ax: Axes, **labels: str) -> None:
+    """Both axes from 0 to 1 (the y axis a little over, so a line at 1 shows), then
+    ``labels`` (``xlabel``, ``ylabel``, ``title``, ...) as for ``Axes.set``."""
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), **labels)
+
+
 def _n(models: dict[str, Evaluation]) -> str:
     counts = {int(ev.metrics["n"]) for ev in models.values()}
     return f"n = {counts.pop():,}" if len(counts) == 1 else "n differs by model"
@@ -118,7 +131,7 @@ def roc_figure(evals: Mapping[str, Evaluation] | Evaluation, target: str = "grad
     Examples
     --------
     >>> import pandas as pd
-    >>> from arrearsrisk.evaluation.metrics import evaluate
+    >>> from arrearsrisk.evaluation import evaluate
     >>> truth = pd.DataFrame({"grade": ["I", "II", "III", "III"]})
     >>> pred = pd.DataFrame({"p_I": [0.6, 0.3, 0.2, 0.1], "p_II": [0.3, 0.4, 0.2, 0.1],
     ...                      "p_III": [0.1, 0.3, 0.6, 0.8], "grade": ["I", "II", "III", "III"]})
@@ -145,10 +158,9 @@ def roc_figure(evals: Mapping[str, Evaluation] | Evaluation, target: str = "grad
             f"no evaluation has a {target} ROC curve (models: {list(models)}); the target "
             "has one class only, or the warning was not evaluated."
         )
-    ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, label="chance (AUC 0.5)")
-    ax.set(
-        xlim=(0, 1),
-        ylim=(0, 1.02),
+    _diagonal(ax, "chance (AUC 0.5)")
+    _unit_axes(
+        ax,
         xlabel="False positive rate",
         ylabel="True positive rate",
         title=f"ROC: {_TARGETS[target]} ({_n(models)})",
@@ -182,7 +194,7 @@ def calibration_figure(
     Examples
     --------
     >>> import pandas as pd
-    >>> from arrearsrisk.evaluation.metrics import evaluate
+    >>> from arrearsrisk.evaluation import evaluate
     >>> truth = pd.DataFrame({"grade": ["I", "II", "III", "III"]})
     >>> pred = pd.DataFrame({"p_I": [0.6, 0.3, 0.2, 0.1], "p_II": [0.3, 0.4, 0.2, 0.1],
     ...                      "p_III": [0.1, 0.3, 0.6, 0.8], "grade": ["I", "II", "III", "III"]})
@@ -195,7 +207,7 @@ def calibration_figure(
     fig = _figure(6.0, 6.4)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     edges = np.linspace(0.0, 1.0, CALIBRATION_BINS + 1)
-    top.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, label="perfectly calibrated")
+    _diagonal(top, "perfectly calibrated")
     drawn = 0
     for i, (name, ev) in enumerate(models.items()):
         table = ev.calibration[ev.calibration["target"] == target]
@@ -222,9 +234,8 @@ def calibration_figure(
             "was the warning evaluated?"
         )
     what = _TARGETS[target].removesuffix(" vs rest")
-    top.set(
-        xlim=(0, 1),
-        ylim=(0, 1.02),
+    _unit_axes(
+        top,
         ylabel=f"Observed rate of {what}",
         title=f"Calibration: {what} ({_n(models)}, {CALIBRATION_BINS} uniform bins)",
     )
@@ -256,7 +267,7 @@ def confusion_figure(evaluation: Evaluation, *, name: str | None = None) -> Figu
     Examples
     --------
     >>> import pandas as pd
-    >>> from arrearsrisk.evaluation.metrics import evaluate
+    >>> from arrearsrisk.evaluation import evaluate
     >>> truth = pd.DataFrame({"grade": ["I", "II", "III", "III"]})
     >>> pred = pd.DataFrame({"p_I": [0.6, 0.3, 0.2, 0.1], "p_II": [0.3, 0.4, 0.2, 0.1],
     ...                      "p_III": [0.1, 0.3, 0.6, 0.8], "grade": ["I", "II", "III", "III"]})
@@ -470,7 +481,7 @@ def pr_figure(evals: Mapping[str, Evaluation] | Evaluation) -> Figure:
     Examples
     --------
     >>> import pandas as pd
-    >>> from arrearsrisk.evaluation.metrics import evaluate
+    >>> from arrearsrisk.evaluation import evaluate
     >>> truth = pd.DataFrame({"grade": ["I", "III", "III"], "a_warning": [True, False, False]})
     >>> pred = pd.DataFrame({"p_I": [0.6, 0.3, 0.1], "p_II": [0.3, 0.2, 0.1],
     ...                      "p_III": [0.1, 0.5, 0.8], "grade": ["I", "III", "III"],
@@ -521,9 +532,8 @@ def pr_figure(evals: Mapping[str, Evaluation] | Evaluation) -> Figure:
             linewidth=1,
             label=f"base rate {_fmt(base_rate)}",
         )
-    ax.set(
-        xlim=(0, 1),
-        ylim=(0, 1.02),
+    _unit_axes(
+        ax,
         xlabel="Recall (share of warnings caught)",
         ylabel="Precision (share of flags that are warnings)",
         title=f"Precision-recall: A-level warning ({_n(models)})",

@@ -2,11 +2,14 @@
 measures already in place (prepaid meter, deposit, guarantee), plus any extra
 customer columns of the ledger (numeric, boolean or categorical by their dtype).
 
-A missing optional column or an empty cell means "unknown" and gives NaN.
+A missing optional column or an empty cell means "unknown" and gives NaN.  An extra
+column may not take a name in ``reserved`` (every registered feature and the id and
+label columns, passed by :func:`arrearsrisk.features.feature_columns`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -15,9 +18,21 @@ import pandas as pd
 from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.errors import LedgerError
 from arrearsrisk.features._stats import ratio
+from arrearsrisk.features.family import FeatureFamily
+from arrearsrisk.features.texts import (
+    NO_BILL,
+    CategoryText,
+    FlagText,
+    NameAndValue,
+    NumberText,
+    ReasonText,
+    zh_en,
+)
 from arrearsrisk.ledger.schema import CATEGORIES
+from arrearsrisk.ledger.tables import Ledger
+from arrearsrisk.vocabulary import DAYS_PER_MONTH
 
-__all__ = ["BOOL_COLUMNS", "CATEGORICAL", "NAMES", "build", "extra_names"]
+__all__ = ["BOOL_COLUMNS", "CATEGORICAL", "FAMILY", "NAMES", "REASONS", "build", "extra_names"]
 
 CATEGORICAL: tuple[str, ...] = ("category", "industry", "industry_section", "region")
 BOOL_COLUMNS: tuple[str, ...] = (
@@ -29,7 +44,6 @@ BOOL_COLUMNS: tuple[str, ...] = (
     "guarantee",
     "contact_ok",
 )
-_DAYS_PER_MONTH = 365.25 / 12
 
 NAMES: tuple[str, ...] = (
     *CATEGORICAL,
@@ -52,13 +66,14 @@ def _categorical(values: pd.Series, levels: list[str]) -> Any:
     return pd.Categorical(text, categories=levels)
 
 
-def extra_names(s: Snapshot) -> list[str]:
+def extra_names(ledger: Ledger) -> list[str]:
     """Names of the extra customer attributes (columns beyond the schema)."""
-    return list(s.ledger.attribute_columns)
+    return list(ledger.attribute_columns)
 
 
-def build(s: Snapshot) -> dict[str, np.ndarray | pd.Categorical]:
-    """Account features of every customer of the snapshot (in customer-code order)."""
+def build(s: Snapshot, reserved: Collection[str] = ()) -> dict[str, np.ndarray | pd.Categorical]:
+    """Account features of every customer of the snapshot (in customer-code order);
+    an extra column named as a feature or in ``reserved`` is refused."""
     cust = s.ledger.customers.iloc[s.c_row]
     industry = cust["industry"]
     section = industry.astype("str").str.slice(0, 1).where(industry.notna())
@@ -75,15 +90,15 @@ def build(s: Snapshot) -> dict[str, np.ndarray | pd.Categorical]:
         "region": _categorical(cust["region"], _levels(s.ledger.customers["region"])),
         "voltage_kv": cust["voltage_kv"].to_numpy(dtype=np.float64, na_value=np.nan),
         "capacity_kva": cust["capacity_kva"].to_numpy(dtype=np.float64, na_value=np.nan),
-        "tenure_months": (s.day - opened) / _DAYS_PER_MONTH,
+        "tenure_months": (s.day - opened) / DAYS_PER_MONTH,
     }
     for col in BOOL_COLUMNS:
         out[col] = cust[col].to_numpy(dtype=np.float64, na_value=np.nan)
     out["in_group"] = (group.notna() & (group.str.strip() != "")).to_numpy(dtype=np.float64)
     out["deposit"] = deposit
     out["deposit_to_bill_ratio"] = ratio(deposit, s.exposure)
-    for col in extra_names(s):
-        if col in out or col in _RESERVED:
+    for col in extra_names(s.ledger):
+        if col in out or col in reserved:
             raise LedgerError(
                 f"customers: extra column '{col}' has the name of a feature.\n"
                 f"  hint: rename it, e.g. to 'attr_{col}'.",
@@ -99,5 +114,101 @@ def build(s: Snapshot) -> dict[str, np.ndarray | pd.Categorical]:
     return out
 
 
-_RESERVED: set[str] = set()
-"""Feature names of all families, filled in by :mod:`arrearsrisk.features`."""
+_CATEGORY_ZH = {
+    "residential": "居民",
+    "commercial": "商业",
+    "industrial": "工业",
+    "agricultural": "农业",
+    "public": "公共事业(财政)",
+    "temporary": "临时用电",
+}
+_UNKNOWN_ZH = {"zh": "未知"}
+
+
+def _flag(yes: tuple[str, str], no: tuple[str, str], unknown: tuple[str, str]) -> FlagText:
+    return FlagText(zh_en(*yes), zh_en(*no), zh_en(*unknown))
+
+
+REASONS: dict[str, ReasonText] = {
+    "category": CategoryText(
+        zh_en("用电类别:{v}", "usage category {v}"), {"zh": _CATEGORY_ZH}, _UNKNOWN_ZH
+    ),
+    "industry": CategoryText(zh_en("所属行业{v}", "industry {v}"), unknown=_UNKNOWN_ZH),
+    "industry_section": CategoryText(
+        zh_en("行业门类{v}", "industry section {v}"), unknown=_UNKNOWN_ZH
+    ),
+    "region": CategoryText(zh_en("供电区域:{v}", "supply area {v}"), unknown=_UNKNOWN_ZH),
+    "voltage_kv": NumberText(
+        zh_en("供电电压{v:g}千伏", "supplied at {v:g} kV"),
+        zh_en("供电电压未知", "supply voltage unknown"),
+    ),
+    "capacity_kva": NumberText(
+        zh_en("合同容量{v:,.0f}千伏安", "contracted capacity {v:,.0f} kVA"),
+        zh_en("合同容量未知", "contracted capacity unknown"),
+    ),
+    "tenure_months": NumberText(
+        zh_en("开户{v:.0f}个月", "account {v:.0f} months old"),
+        zh_en("开户日期未知", "account opening date unknown"),
+    ),
+    "high_energy": _flag(
+        ("高耗能行业", "high-energy-consumption industry"),
+        ("非高耗能行业", "not a high-energy industry"),
+        ("是否高耗能行业未知", "unknown whether high-energy"),
+    ),
+    "restricted": _flag(
+        ("属国家限制类产业", "industry under national restriction policy"),
+        ("非限制类产业", "industry not restricted"),
+        ("是否限制类产业未知", "unknown whether a restricted industry"),
+    ),
+    "prepaid": _flag(
+        ("已装预付费表", "prepaid meter installed"),
+        ("未装预付费表", "no prepaid meter"),
+        ("是否预付费未知", "unknown whether prepaid"),
+    ),
+    "tenant": _flag(
+        ("租户缴费(非产权人)", "the payer is a tenant, not the owner"),
+        ("产权人缴费", "the owner pays"),
+        ("缴费人是否产权人未知", "unknown whether the payer owns the property"),
+    ),
+    "budget_funded": _flag(
+        ("财政拨款单位", "budget-funded unit"),
+        ("非财政拨款单位", "not budget-funded"),
+        ("是否财政拨款未知", "unknown whether budget-funded"),
+    ),
+    "guarantee": _flag(
+        ("已签电费担保合同", "guarantee contract signed"),
+        ("无电费担保", "no guarantee contract"),
+        ("担保情况未知", "guarantee unknown"),
+    ),
+    "contact_ok": _flag(
+        ("联系方式有效", "valid mobile number"),
+        ("无有效手机号,无法短信提醒", "no valid mobile number for reminders"),
+        ("联系方式是否有效未知", "contact details unverified"),
+    ),
+    "in_group": _flag(
+        ("集团户成员", "member of a group customer"),
+        ("非集团户", "not in a group"),
+        ("是否集团户未知", "group membership unknown"),
+    ),
+    "deposit": NumberText(
+        zh_en("电费保证金{v:,.0f}元", "deposit CNY {v:,.0f}"),
+        zh_en("保证金情况未知", "deposit unknown"),
+    ),
+    "deposit_to_bill_ratio": NumberText(
+        zh_en("保证金仅覆盖{v:.1f}个月电费", "deposit covers only {v:.1f} months of bills"), NO_BILL
+    ),
+}
+"""Reason texts by feature name; a missing category reads 未知 in Chinese and as the
+value in English; extra customer columns read ``name: value``."""
+
+FAMILY = FeatureFamily(
+    name="account",
+    names=NAMES,
+    build=build,
+    monotone={},
+    reasons=REASONS,
+    needs=("reserved",),
+    extra_names=extra_names,
+    default_reason=NameAndValue(),
+    summary="category, industry, region, supply, tenure, measures in place, extra customer columns",
+)

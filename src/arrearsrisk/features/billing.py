@@ -10,8 +10,10 @@ import numpy as np
 
 from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.features._stats import ratio, row_count, row_mean, row_std
+from arrearsrisk.features.family import FeatureFamily
+from arrearsrisk.features.texts import NO_BILL, NumberText, ReasonText, zh_en
 
-__all__ = ["NAMES", "build"]
+__all__ = ["FAMILY", "NAMES", "REASONS", "build"]
 
 NAMES: tuple[str, ...] = (
     "bill_amount_mean_12m",
@@ -28,7 +30,7 @@ NAMES: tuple[str, ...] = (
 def build(s: Snapshot) -> dict[str, np.ndarray]:
     """Bill features of every customer of the snapshot.
 
-    ``bill_amount_mean_12m`` is the customer's exposure (``CONTRACT.md``): the mean
+    ``bill_amount_mean_12m`` is the customer's exposure (``docs/contract.md``): the mean
     amount of their bills issued in the 12 months up to ``as_of``.
     """
     g = s.grid_amount[:, -12:]
@@ -53,3 +55,42 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
         "correction_bills_count_12m": s.per_customer(s.b_cust[inw & (s.b_amount < 0)]),
         "billing_history_months": np.where(np.isinf(first), np.nan, s.month - first),
     }
+
+
+REASONS: dict[str, ReasonText] = {
+    "bill_amount_mean": NumberText(
+        zh_en("月均电费{v:,.0f}元", "average monthly bill CNY {v:,.0f}"), NO_BILL
+    ),
+    "bill_amount_last": NumberText(
+        zh_en("最近一期电费{v:,.0f}元", "last bill CNY {v:,.0f}"), NO_BILL
+    ),
+    "bill_amount_cv": NumberText(
+        zh_en("月电费金额波动大(变异系数{v:.2f})", "monthly bill varies a lot (CV {v:.2f})"),
+        NO_BILL,
+    ),
+    "bill_amount_max_to_mean": NumberText(
+        zh_en("最高月电费为平均的{v:.1f}倍", "highest bill {v:.1f} times the average"), NO_BILL
+    ),
+    "bill_amount_swing": NumberText(
+        zh_en("月电费环比波动{v:.0%}", "bill swings {v:.0%} month to month"), NO_BILL
+    ),
+    "bills_issued_count": NumberText(
+        zh_en("近{w}个月出账{v:.0f}笔", "{v:.0f} bills issued in {w} months")
+    ),
+    "correction_bills_count": NumberText(
+        zh_en("近{w}个月有{v:.0f}笔退补电费", "{v:.0f} correction bills in {w} months")
+    ),
+    "billing_history_months": NumberText(
+        zh_en("仅有{v:.0f}个月电费记录", "only {v:.0f} months of billing history"), NO_BILL
+    ),
+}
+"""Reason texts by feature name or stem."""
+
+FAMILY = FeatureFamily(
+    name="billing",
+    names=NAMES,
+    build=build,
+    monotone={},
+    reasons=REASONS,
+    summary="average monthly bill (exposure), swings, corrections",
+)

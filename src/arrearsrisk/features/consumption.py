@@ -11,8 +11,10 @@ import numpy as np
 
 from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.features._stats import ratio, row_count, row_mean, row_std
+from arrearsrisk.features.family import FeatureFamily
+from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
 
-__all__ = ["NAMES", "build"]
+__all__ = ["FAMILY", "NAMES", "REASONS", "build"]
 
 NAMES: tuple[str, ...] = (
     "kwh_mean_3m",
@@ -71,3 +73,64 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
         "kwh_seasonal_amplitude_24m": np.where(prof_known, amplitude, np.nan),
         "kwh_months_known_12m": row_count(last12),
     }
+
+
+_NO_READING = zh_en("近{w}个月没有抄表记录", "no meter readings in the last {w} months")
+
+REASONS: dict[str, ReasonText] = {
+    "kwh_mean": NumberText(
+        zh_en("近{w}个月月均用电{v:,.0f}千瓦时", "{v:,.0f} kWh a month over the last {w} months"),
+        _NO_READING,
+    ),
+    "kwh_ratio_3m_to_12m": NumberText(
+        zh_en(
+            "近3个月用电量为近12个月平均的{v:.0%}",
+            "last 3 months' consumption at {v:.0%} of the 12-month average",
+        ),
+        _NO_READING,
+    ),
+    "kwh_trend": NumberText(
+        zh_en(
+            "近{w}个月用电量每月变化{v:+.1%}",
+            "consumption changing {v:+.1%} a month over {w} months",
+        ),
+        _NO_READING,
+    ),
+    "kwh_cv": NumberText(
+        zh_en(
+            "近{w}个月用电量波动大(变异系数{v:.2f})",
+            "erratic consumption over {w} months (CV {v:.2f})",
+        ),
+        _NO_READING,
+    ),
+    "kwh_zero_months": NumberText(
+        zh_en("近{w}个月有{v:.0f}个月零用电", "{v:.0f} months of zero consumption in {w} months"),
+        _NO_READING,
+    ),
+    "kwh_yoy_ratio_3m": NumberText(
+        zh_en(
+            "近3个月用电量为去年同期的{v:.0%}",
+            "consumption at {v:.0%} of the same months last year",
+        ),
+        _NO_READING,
+    ),
+    "kwh_seasonal_amplitude": NumberText(
+        zh_en("用电季节性强(幅度{v:.1f})", "strongly seasonal consumption (amplitude {v:.1f})"),
+        _NO_READING,
+    ),
+    "kwh_months_known": NumberText(
+        zh_en(
+            "近{w}个月仅{v:.0f}个月有抄表记录", "readings for only {v:.0f} of the last {w} months"
+        )
+    ),
+}
+"""Reason texts by feature name or stem."""
+
+FAMILY = FeatureFamily(
+    name="consumption",
+    names=NAMES,
+    build=build,
+    monotone={},
+    reasons=REASONS,
+    summary="kWh level, trend, volatility, recent drop, zero months, season",
+)

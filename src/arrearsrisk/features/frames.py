@@ -7,11 +7,12 @@ from collections.abc import Iterable
 import pandas as pd
 from tqdm import tqdm
 
-from arrearsrisk.asof.labels import GRADE_DTYPE, GRADES, build_labels, label_end
+from arrearsrisk.asof.labels import build_labels, label_end
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.features import build_features
+from arrearsrisk.features.build import build_features
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, add_months, parse_as_of
+from arrearsrisk.vocabulary import GRADE_DTYPE, GRADES
 
 __all__ = ["monthly_cutoffs", "training_frame"]
 

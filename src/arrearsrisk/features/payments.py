@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from arrearsrisk.asof.snapshot import SERIOUS_LATE_DAYS, WINDOWS, Snapshot, last_per_customer
+from arrearsrisk.asof.snapshot import Snapshot, last_per_customer
 from arrearsrisk.features._stats import ratio
+from arrearsrisk.features.family import FeatureFamily
+from arrearsrisk.features.texts import NO_BILL, NumberText, PatternText, ReasonText, zh_en
 from arrearsrisk.ledger.schema import CHANNELS
 from arrearsrisk.ledger.settlement import UNSETTLED, segment_starts
+from arrearsrisk.vocabulary import SERIOUS_LATE_DAYS, WINDOWS
 
-__all__ = ["NAMES", "PAYMENT_WINDOW_LAST_DAY", "build"]
+__all__ = ["FAMILY", "MONOTONE", "NAMES", "PAYMENT_WINDOW_LAST_DAY", "REASONS", "build"]
 
 PAYMENT_WINDOW_LAST_DAY = 10
 """Payments are expected from the 1st to this day of the month."""
@@ -170,3 +173,154 @@ def _leaves_overdue_open(s: Snapshot) -> np.ndarray:
     del p_key
     owed -= p_cum[end_of_day] - p_cum[s.p_starts[:-1][s.p_cust]]
     return owed > 1
+
+
+MONOTONE: dict[str, int] = {
+    **{
+        f"{stem}_{w}m": 1
+        for stem in (
+            "late_bills_count",
+            "late_bills_share",
+            "serious_late_bills_count",
+            "serious_late_bills_share",
+        )
+        for w in WINDOWS
+    },
+    "days_late_mean_12m": 1,
+    "days_late_max_12m": 1,
+    "arrears_amount": 1,
+    "arrears_to_bill_ratio": 1,
+    "overdue_bills_open": 1,
+    "oldest_overdue_days": 1,
+    "late_streak": 1,
+    "on_time_streak": -1,
+}
+"""Features whose effect on risk has a known direction: more (seriously) late bills or
+arrears never lower the risk; a longer run of on-time bills never raises it."""
+
+_NO_PAYMENT = zh_en("近{w}个月没有缴费", "no payment in the last {w} months")
+_NO_BILL_DUE = zh_en("近{w}个月没有到期电费", "no bill due in the last {w} months")
+_CHANNEL_ZH = {
+    "counter": "营业厅柜台",
+    "bank_debit": "银行代扣",
+    "online": "网上缴费",
+    "kiosk": "自助终端",
+    "agent": "代收点",
+    "prepaid": "预付费",
+    "other": "其他方式",
+}
+
+REASONS: dict[str, ReasonText] = {
+    "bills_due_count": NumberText(
+        zh_en("近{w}个月应缴电费{v:.0f}笔", "{v:.0f} bills due in the last {w} months")
+    ),
+    "late_bills_count": NumberText(
+        zh_en("近{w}个月有{v:.0f}笔电费逾期缴纳", "{v:.0f} bills paid late in the last {w} months")
+    ),
+    "late_bills_share": NumberText(
+        zh_en(
+            "近{w}个月{v:.0%}的电费逾期缴纳", "{v:.0%} of bills paid late in the last {w} months"
+        ),
+        _NO_BILL_DUE,
+    ),
+    "serious_late_bills_count": NumberText(
+        zh_en(
+            "近{w}个月有{v:.0f}笔电费逾期超过30天",
+            "{v:.0f} bills paid more than 30 days late in the last {w} months",
+        )
+    ),
+    "serious_late_bills_share": NumberText(
+        zh_en(
+            "近{w}个月{v:.0%}的电费逾期超过30天",
+            "{v:.0%} of bills more than 30 days late in the last {w} months",
+        ),
+        _NO_BILL_DUE,
+    ),
+    "days_late_mean": NumberText(
+        zh_en(
+            "近{w}个月电费平均逾期{v:.0f}天", "bills {v:.0f} days late on average over {w} months"
+        ),
+        _NO_BILL_DUE,
+    ),
+    "days_late_max": NumberText(
+        zh_en(
+            "近{w}个月最长逾期{v:.0f}天", "a bill up to {v:.0f} days late in the last {w} months"
+        ),
+        _NO_BILL_DUE,
+    ),
+    "open_balance": NumberText(
+        zh_en("当前未结清电费{v:,.0f}元", "CNY {v:,.0f} billed and not yet paid")
+    ),
+    "arrears_amount": NumberText(zh_en("当前欠费{v:,.0f}元", "CNY {v:,.0f} overdue and unpaid")),
+    "arrears_to_bill_ratio": NumberText(
+        zh_en("欠费相当于{v:.1f}个月电费", "arrears equal to {v:.1f} months of bills"), NO_BILL
+    ),
+    "overdue_bills_open": NumberText(
+        zh_en("{v:.0f}笔电费逾期未缴", "{v:.0f} overdue bills unpaid")
+    ),
+    "oldest_overdue_days": NumberText(
+        zh_en("最早一笔欠费已逾期{v:.0f}天", "oldest unpaid bill {v:.0f} days overdue")
+    ),
+    "late_streak": NumberText(
+        zh_en("连续{v:.0f}期电费逾期", "{v:.0f} bills in a row paid late"), _NO_BILL_DUE
+    ),
+    "on_time_streak": NumberText(
+        zh_en("仅连续按时缴费{v:.0f}期", "only {v:.0f} bills in a row paid on time"), _NO_BILL_DUE
+    ),
+    "days_since_last_late": NumberText(
+        zh_en("{v:.0f}天前刚有逾期", "last late bill {v:.0f} days ago"),
+        zh_en("从未逾期", "never late"),
+    ),
+    "days_since_last_payment": NumberText(
+        zh_en("已{v:.0f}天未缴费", "no payment for {v:.0f} days"), zh_en("从未缴费", "never paid")
+    ),
+    "payments_count": NumberText(
+        zh_en("近{w}个月仅缴费{v:.0f}次", "only {v:.0f} payments in the last {w} months")
+    ),
+    "paid_to_billed_ratio": NumberText(
+        zh_en("近{w}个月缴费仅为应缴的{v:.0%}", "paid {v:.0%} of the amount billed in {w} months"),
+        _NO_PAYMENT,
+    ),
+    "partial_payments_share": NumberText(
+        zh_en(
+            "近{w}个月{v:.0%}的缴费未缴清欠费",
+            "{v:.0%} of payments in {w} months left overdue bills open",
+        ),
+        _NO_PAYMENT,
+    ),
+    "pay_day_of_month_mean": NumberText(
+        zh_en("平均在每月{v:.0f}日才缴费", "pays on day {v:.0f} of the month on average"),
+        _NO_PAYMENT,
+    ),
+    "paid_in_window_share": NumberText(
+        zh_en(
+            "仅{v:.0%}的缴费在每月1-10日缴费期内",
+            "only {v:.0%} of payments in the 1st-10th payment window",
+        ),
+        _NO_PAYMENT,
+    ),
+    "days_issue_to_settlement_mean": NumberText(
+        zh_en("出账后平均{v:.0f}天才结清", "bills settled {v:.0f} days after issue on average"),
+        zh_en("近{w}个月没有结清的电费", "no bill settled in the last {w} months"),
+    ),
+    "channel_share": PatternText(
+        r"^channel_share_(?P<ch>.+)_(?P<w>\d+)m$",
+        zh_en("近{w}个月{v:.0%}的缴费通过{ch}", "{v:.0%} of payments by {ch} in {w} months"),
+        _NO_PAYMENT,
+        shown={
+            "zh": {"ch": lambda ch: _CHANNEL_ZH.get(ch, ch)},
+            "en": {"ch": lambda ch: ch.replace("_", " ")},
+        },
+    ),
+}
+"""Reason texts by feature stem; ``channel_share`` serves every ``channel_share_*_12m``."""
+
+FAMILY = FeatureFamily(
+    name="payments",
+    names=NAMES,
+    build=build,
+    monotone=MONOTONE,
+    reasons=REASONS,
+    summary="FIFO settlement: late / seriously late bills over 3, 6, 12, 24 months, "
+    "arrears, streaks, partial payments, timing, channels",
+)

@@ -19,9 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.asof.snapshot import SERIOUS_LATE_DAYS, Snapshot
+from arrearsrisk.asof.snapshot import Snapshot
+from arrearsrisk.features.family import FeatureFamily
+from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
+from arrearsrisk.vocabulary import SERIOUS_LATE_DAYS
 
-__all__ = ["NAMES", "PRIOR_WEIGHT", "PeerContext", "build", "context_from_snapshot"]
+__all__ = [
+    "FAMILY",
+    "NAMES",
+    "PRIOR_WEIGHT",
+    "REASONS",
+    "PeerContext",
+    "build",
+    "context_from_snapshot",
+]
 
 PRIOR_WEIGHT = 20.0
 NAMES: tuple[str, ...] = ("industry_arrears_rate_6m", "region_arrears_rate_6m", "group_size")
@@ -86,10 +97,10 @@ def _rate(keys: pd.Series, table: pd.DataFrame, own: np.ndarray, overall: float)
     return (hits_others + PRIOR_WEIGHT * overall) / (n_others + PRIOR_WEIGHT)
 
 
-def build(s: Snapshot, context: PeerContext | None = None) -> dict[str, np.ndarray]:
-    """Peer features of every customer; ``context`` defaults to this snapshot's own."""
+def build(s: Snapshot, peers: PeerContext | None = None) -> dict[str, np.ndarray]:
+    """Peer features of every customer; ``peers`` defaults to this snapshot's own."""
     flags = _in_arrears(s)
-    ctx = context if context is not None else context_from_snapshot(s, flags)
+    ctx = peers if peers is not None else context_from_snapshot(s, flags)
     cust = s.ledger.customers.iloc[s.c_row]
     own = (flags & s.active).astype(np.float64)
     groups = _keys(cust["group_id"])
@@ -101,3 +112,31 @@ def build(s: Snapshot, context: PeerContext | None = None) -> dict[str, np.ndarr
         "region_arrears_rate_6m": _rate(_keys(cust["region"]), ctx.region, own, ctx.overall_rate),
         "group_size": np.where(groups.to_numpy() == _NONE, 0.0, size),
     }
+
+
+REASONS: dict[str, ReasonText] = {
+    "industry_arrears_rate": NumberText(
+        zh_en(
+            "同行业近{w}个月{v:.0%}的用户严重欠费",
+            "{v:.0%} of the industry seriously in arrears over {w} months",
+        )
+    ),
+    "region_arrears_rate": NumberText(
+        zh_en(
+            "本供电区域近{w}个月{v:.0%}的用户严重欠费",
+            "{v:.0%} of the supply area seriously in arrears over {w} months",
+        )
+    ),
+    "group_size": NumberText(zh_en("集团户共{v:.0f}户", "one of a group of {v:.0f} accounts")),
+}
+"""Reason texts by feature name or stem."""
+
+FAMILY = FeatureFamily(
+    name="peers",
+    names=NAMES,
+    build=build,
+    monotone={},
+    reasons=REASONS,
+    needs=("peers",),
+    summary="recent arrears rate of the customer's industry and region, group size",
+)

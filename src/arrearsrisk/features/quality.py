@@ -7,8 +7,10 @@ import numpy as np
 
 from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.features._stats import ratio
+from arrearsrisk.features.family import FeatureFamily
+from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
 
-__all__ = ["NAMES", "build"]
+__all__ = ["FAMILY", "NAMES", "REASONS", "build"]
 
 NAMES: tuple[str, ...] = ("estimated_share_12m", "estimated_count_3m")
 
@@ -26,3 +28,24 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
         ),
         "estimated_count_3m": s.per_customer(s.b_cust[est3]),
     }
+
+
+REASONS: dict[str, ReasonText] = {
+    "estimated_share": NumberText(
+        zh_en("近{w}个月{v:.0%}的抄表为估抄", "{v:.0%} of readings estimated in {w} months"),
+        zh_en("近{w}个月抄表方式未知", "reading method unknown for {w} months"),
+    ),
+    "estimated_count": NumberText(
+        zh_en("近{w}个月估抄{v:.0f}次", "{v:.0f} estimated readings in {w} months")
+    ),
+}
+"""Reason texts by feature stem."""
+
+FAMILY = FeatureFamily(
+    name="quality",
+    names=NAMES,
+    build=build,
+    monotone={},
+    reasons=REASONS,
+    summary="estimated readings",
+)

@@ -1,1 +1,28 @@
-"""TODO"""
+"""The ledger: its schema as data, the one validator, reading files, FIFO settlement.
+
+============ =================================================================
+module       what it holds
+============ =================================================================
+schema       columns, kinds, rules, keys of customers, bills and payments
+validation   the validator that raises every :class:`~arrearsrisk.LedgerError`
+tables       :class:`Ledger` (typed tables) and its sorted numpy arrays
+reading      :func:`read_ledger` from a folder of Parquet or CSV files
+settlement   FIFO settlement of bills by payments, in integer cents
+============ =================================================================
+"""
+
+from arrearsrisk.ledger.reading import read_ledger
+from arrearsrisk.ledger.schema import CATEGORIES, CHANNELS, SCHEMA
+from arrearsrisk.ledger.tables import NO_DAY, Ledger, LedgerArrays, MoneyInCents, cents
+
+__all__ = [
+    "CATEGORIES",
+    "CHANNELS",
+    "NO_DAY",
+    "SCHEMA",
+    "Ledger",
+    "LedgerArrays",
+    "MoneyInCents",
+    "cents",
+    "read_ledger",
+]

@@ -3,7 +3,7 @@
 One table in code lists every column of the three ledger tables, its kind, whether it
 is required and the rules it obeys.  :mod:`arrearsrisk.ledger.validation` produces every
 :class:`~arrearsrisk.errors.LedgerError` from this table and nothing else, and the
-tests loop over it.  See ``CONTRACT.md`` section 1.
+tests loop over it.  See ``docs/contract.md``, section 1.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Payments are not linked to bills: each customer's payments settle the oldest open
 bills first (by due date, then period).  A bill is settled on the date of the
 payment that brings the customer's cumulative payments up to the cumulative billed
-amount through that bill, with a tolerance of one cent (``CONTRACT.md`` section 2).
+amount through that bill, with a tolerance of one cent (``docs/contract.md``, section 2).
 A bill whose cumulative billed amount is already covered without any payment (a
 leading credit or negative correction) is settled on its issue date.
 

@@ -28,12 +28,12 @@ import pyarrow.compute as pc
 
 from arrearsrisk.errors import LedgerError, LedgerWarning
 from arrearsrisk.ledger.schema import SCHEMA, ColumnSpec, TableSpec
+from arrearsrisk.timeline import period_numbers
+from arrearsrisk.vocabulary import FALSE_WORDS, TRUE_WORDS
 
 __all__ = ["MAX_ROWS_SHOWN", "Validated", "validate_ledger", "validate_table"]
 
 MAX_ROWS_SHOWN = 5
-_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
-_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 _PERIOD_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 _SECONDS_PER_DAY = 86_400
 
@@ -230,8 +230,8 @@ def _parse_bool(
     factors = _Factors.of(values)
     text = factors.uniques.astype("str").str.strip().str.lower()
     blank_u = (text == "").to_numpy(dtype=bool, na_value=True)
-    true_u = text.isin(_TRUE).to_numpy(dtype=bool)
-    bad_u = ~(true_u | text.isin(_FALSE).to_numpy(dtype=bool) | blank_u)
+    true_u = text.isin(TRUE_WORDS).to_numpy(dtype=bool)
+    bad_u = ~(true_u | text.isin(FALSE_WORDS).to_numpy(dtype=bool) | blank_u)
     if bad_u.any():
         raise _fail(
             spec,
@@ -333,8 +333,8 @@ def _infer_extra(values: pd.Series) -> pd.Series:
     if (number.notna().to_numpy() | blank).all() and (~blank).any():
         return number.astype("float64")
     lowered = text.str.lower()
-    if (lowered.isin(_TRUE | _FALSE).to_numpy() | blank).all() and (~blank).any():
-        out = pd.array(lowered.isin(_TRUE).to_numpy(), dtype="boolean")
+    if (lowered.isin(TRUE_WORDS | FALSE_WORDS).to_numpy() | blank).all() and (~blank).any():
+        out = pd.array(lowered.isin(TRUE_WORDS).to_numpy(), dtype="boolean")
         out[blank] = pd.NA
         return pd.Series(out, index=values.index, name=values.name)
     return values.astype("str").where(~blank)
@@ -450,12 +450,6 @@ def _empty_column(col: ColumnSpec, index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA if dtype == "boolean" else None, index=index, dtype=dtype, name=col.name)
 
 
-def _period_numbers(f: _Factors) -> np.ndarray:
-    text = f.uniques.astype("str")
-    months = text.str.slice(0, 4).astype(int) * 12 + text.str.slice(5, 7).astype(int) - 1
-    return months.to_numpy(dtype=np.int32)[f.codes]
-
-
 def _rows_in(ids: _Factors, known: pa.Array) -> np.ndarray:
     """Position of each id in ``known`` (-1 if absent), looked up once per distinct id."""
     found = pc.fill_null(pc.index_in(pa.array(ids.uniques.astype("str")), value_set=known), -1)
@@ -514,4 +508,5 @@ def validate_ledger(tables: dict[str, pd.DataFrame], *, infer_extra: bool = Fals
             LedgerWarning,
             stacklevel=3,
         )
-    return Validated(typed, rows, _period_numbers(factors["bills"]["period"]))
+    period = factors["bills"]["period"]
+    return Validated(typed, rows, period_numbers(pd.Series(period.uniques))[period.codes])

@@ -1,1 +1,40 @@
-"""TODO"""
+"""Models: the fitted risk model, its bundle files, training, splits, thresholds,
+baselines.
+
+============== ==================================================================
+module         what it holds
+============== ==================================================================
+risk_model     :class:`RiskModel` (boosters, calibration, cut-offs, threshold) and
+               its plain manifest; :class:`FeatureSpec`, :class:`Calibrator`
+bundle         the bundle folder: text models, manifest, hashes, format checks
+loading        :func:`load_model` from a folder or a URI; URI schemes by registry
+fitting        :func:`fit` (no I/O) returning a typed :class:`TrainResult`
+splits         time-ordered train / validation / test cutoffs with embargo gaps
+thresholds     grade cut-offs and warning thresholds (operating points)
+baselines      today's manual grading and a logistic regression, for comparison
+============== ==================================================================
+"""
+
+from arrearsrisk.models.bundle import BUNDLE_FORMAT, package_versions, read_bundle, write_bundle
+from arrearsrisk.models.fitting import DEFAULT_PARAMS, TrainResult, fit
+from arrearsrisk.models.loading import load_model, model_sources, register_model_source
+from arrearsrisk.models.risk_model import TARGETS, Calibrator, FeatureSpec, RiskModel
+from arrearsrisk.models.splits import time_split
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "DEFAULT_PARAMS",
+    "TARGETS",
+    "Calibrator",
+    "FeatureSpec",
+    "RiskModel",
+    "TrainResult",
+    "fit",
+    "load_model",
+    "model_sources",
+    "package_versions",
+    "read_bundle",
+    "register_model_source",
+    "time_split",
+    "write_bundle",
+]

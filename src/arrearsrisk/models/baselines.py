@@ -1,7 +1,7 @@
 """The baselines every training run is compared with, on the same out-of-time data.
 
 * :func:`manual_grades`: today's manual grading as utilities describe it
-  (``DOMAIN.md``): the payment record over the last year, current arrears against the
+  (``docs/domain.md``): the payment record over the last year, current arrears against the
   usual bill, and national industrial policy.
 * :class:`LogisticBaseline`: a logistic regression on the same features (median
   imputation with missing indicators, quantile-normal scaling, one-hot categories).
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.asof.labels import GRADE_DTYPE
+from arrearsrisk.vocabulary import GRADE_DTYPE
 
 __all__ = ["MANUAL_RULE", "LogisticBaseline", "manual_grades"]
 

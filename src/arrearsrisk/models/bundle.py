@@ -1,18 +1,27 @@
-"""Model bundles: a folder with the LightGBM models as text and a JSON manifest.
+"""Model bundles as files: a folder with LightGBM text models and a JSON manifest.
 
 ::
 
     models/arrearsrisk-20251122-1a2b3c4d/
-        manifest.json        feature names and categories, calibration, grade cut-offs,
-                             warning threshold, training window, metrics, versions,
-                             sha256 of every file
+        manifest.json        what the model learned (written by RiskModel.to_manifest),
+                             the bundle format, package versions, sha256 of every file
         grade_I.txt          LightGBM text models
         grade_I_II.txt
         warning.txt
 
-No pickle: everything is readable, diffable and safe to load.
-:func:`load_model` verifies every file's hash and the versions before it loads, and
-refuses a tampered, truncated or incompatible bundle with a :class:`BundleError`.
+This module owns only the files: it writes texts and a manifest, and reads them back
+after checking the format, the versions and every file's hash.  It knows nothing of
+what a model is (:class:`~arrearsrisk.models.risk_model.RiskModel` turns itself into a
+manifest and back).  No pickle: everything is readable, diffable and safe to load; a
+tampered, truncated or incompatible bundle is refused with a :class:`BundleError`.
+
+Examples
+--------
+>>> import tempfile
+>>> folder = write_bundle(tempfile.mkdtemp(), {"a.txt": "tree\\n"}, {"model_version": "x"})
+>>> texts, manifest = read_bundle(folder, required=("a.txt",))
+>>> texts["a.txt"], manifest["model_version"], manifest["format_version"]
+('tree\\n', 'x', 1)
 """
 
 from __future__ import annotations
@@ -21,18 +30,22 @@ import hashlib
 import json
 import os
 import platform
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from arrearsrisk._version import __version__
 from arrearsrisk.errors import BundleError
-from arrearsrisk.models.risk_model import TARGETS, Calibrator, FeatureSpec, RiskModel
 
-__all__ = ["BUNDLE_FORMAT", "load_model", "package_versions", "save_bundle"]
+__all__ = ["BUNDLE_FORMAT", "MANIFEST", "package_versions", "read_bundle", "write_bundle"]
 
 BUNDLE_FORMAT = 1
 """Version of the bundle layout; a bundle of a newer format is refused."""
 
 MANIFEST = "manifest.json"
+"""The manifest's file name inside a bundle folder."""
+
+_FORMAT_NAME = "arrearsrisk-bundle"
 
 
 def package_versions() -> dict[str, str]:
@@ -40,8 +53,6 @@ def package_versions() -> dict[str, str]:
     import lightgbm
     import numpy
     import pandas
-
-    from arrearsrisk._version import __version__
 
     return {
         "arrearsrisk": __version__,
@@ -60,46 +71,30 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_bundle(model: RiskModel, path: str | os.PathLike[str]) -> Path:
-    """Write ``model`` to the folder ``path`` (created; existing files are replaced).
+def write_bundle(
+    path: str | os.PathLike[str], texts: Mapping[str, str], manifest: Mapping[str, Any]
+) -> Path:
+    """Write ``texts`` (file name to content) and ``manifest`` to the folder ``path``.
 
-    Examples
-    --------
-    See :func:`load_model`.
+    The folder is created; existing files of the same names are replaced.  The manifest
+    written has the bundle format, the package versions and each file's sha256 added
+    around ``manifest``'s own keys.
     """
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
-    for target in TARGETS:
-        file = folder / f"{target}.txt"
-        model.boosters[target].save_model(str(file))
-        files[file.name] = _sha256(file)
-    manifest: dict[str, Any] = {
-        "format": "arrearsrisk-bundle",
+    for name, content in texts.items():
+        file = folder / name
+        file.write_text(content)
+        files[name] = _sha256(file)
+    full: dict[str, Any] = {
+        "format": _FORMAT_NAME,
         "format_version": BUNDLE_FORMAT,
-        "model_version": model.version,
-        "features": [
-            {
-                "name": n,
-                "kind": "categorical" if n in model.spec.categories else "numeric",
-                **(
-                    {"categories": list(model.spec.categories[n])}
-                    if n in model.spec.categories
-                    else {}
-                ),
-            }
-            for n in model.spec.names
-        ],
-        "calibration": {
-            t: {"method": "platt", "a": c.a, "b": c.b} for t, c in model.calibrators.items()
-        },
-        "grade_cutoffs": {"I": model.cutoff_I, "I_II": model.cutoff_I_II},
-        "warning_threshold": model.warning_threshold,
-        "info": model.info,
+        **manifest,
         "versions": package_versions(),
         "files": files,
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    (folder / MANIFEST).write_text(json.dumps(full, indent=2, ensure_ascii=False, default=str))
     return folder
 
 
@@ -113,7 +108,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
         manifest = json.loads(file.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise BundleError(f"{file} is not valid JSON ({err}); the bundle is damaged.") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != "arrearsrisk-bundle":
+    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
         raise BundleError(f"{file} is not an arrearsrisk bundle manifest.")
     return manifest
 
@@ -136,42 +131,38 @@ def _check_versions(manifest: dict[str, Any]) -> None:
         )
 
 
-def load_model(path_or_uri: str | os.PathLike[str]) -> RiskModel:
-    """Load a :class:`RiskModel` from a bundle folder or an MLflow ``models:/`` URI.
+def read_bundle(
+    path: str | os.PathLike[str], *, required: Sequence[str] = ()
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The texts and the manifest of the bundle folder ``path``, once checked.
 
     Parameters
     ----------
-    path_or_uri : str or path-like
-        A folder written by :meth:`RiskModel.save`, or ``models:/NAME@ALIAS`` /
-        ``models:/NAME/VERSION`` of a model logged by :func:`arrearsrisk.train` (this
-        imports MLflow; a folder never does).
+    path : str or path-like
+        A folder written by :func:`write_bundle`.
+    required : sequence of str
+        File names the manifest must list.
+
+    Returns
+    -------
+    (dict of str to str, dict)
+        Every listed file's text by name, and the manifest.
 
     Raises
     ------
     BundleError
-        If the folder is not a bundle, a file is missing, changed or truncated (its
-        sha256 differs from the manifest), or the bundle needs another lightgbm.
-
-    Examples
-    --------
-    >>> import arrearsrisk as ar
-    >>> model = ar.load_model("models/sample")
-    >>> model.spec.names[:2]
-    ('bills_due_count_3m', 'late_bills_count_3m')
+        If the folder is not a bundle, lists no required file, a file is missing,
+        changed or truncated (its sha256 differs from the manifest), the format is
+        newer than this arrearsrisk reads, or the bundle needs another lightgbm major.
     """
-    text = str(path_or_uri)
-    if text.startswith("models:/") or text.startswith("runs:/"):
-        from arrearsrisk.tracking.runs import download_bundle
-
-        return load_model(download_bundle(text))
-    folder = Path(path_or_uri)
+    folder = Path(path)
     manifest = _read_manifest(folder)
     _check_versions(manifest)
     files = manifest.get("files", {})
-    for target in TARGETS:
-        name = f"{target}.txt"
+    for name in required:
         if name not in files:
             raise BundleError(f"{folder / MANIFEST} lists no {name}; the bundle is incomplete.")
+    texts: dict[str, str] = {}
     for name, digest in files.items():
         file = folder / name
         if not file.exists():
@@ -181,30 +172,5 @@ def load_model(path_or_uri: str | os.PathLike[str]) -> RiskModel:
                 f"bundle file {file} does not match its sha256 in the manifest: it was changed "
                 "or truncated after saving. Refusing to load it; restore the bundle or retrain."
             )
-    import lightgbm as lgb
-
-    try:
-        boosters = {t: lgb.Booster(model_file=str(folder / f"{t}.txt")) for t in TARGETS}
-        spec = FeatureSpec(
-            tuple(f["name"] for f in manifest["features"]),
-            {
-                f["name"]: tuple(f["categories"])
-                for f in manifest["features"]
-                if f["kind"] == "categorical"
-            },
-        )
-        calibrators = {
-            t: Calibrator(float(c["a"]), float(c["b"])) for t, c in manifest["calibration"].items()
-        }
-        return RiskModel(
-            boosters,
-            spec,
-            calibrators,
-            float(manifest["grade_cutoffs"]["I"]),
-            float(manifest["grade_cutoffs"]["I_II"]),
-            float(manifest["warning_threshold"]),
-            info=manifest.get("info", {}),
-            version=str(manifest.get("model_version", folder.name)),
-        )
-    except (KeyError, TypeError, ValueError) as err:
-        raise BundleError(f"{folder / MANIFEST} is incomplete or malformed: {err!r}.") from None
+        texts[name] = file.read_text()
+    return texts, manifest

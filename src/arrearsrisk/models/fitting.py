@@ -1,25 +1,17 @@
-"""Training: time-ordered splits, LightGBM with monotone constraints, calibration,
-grade cut-offs and the warning threshold, baselines, evaluation and tracking.
+"""Fitting the grade and warning models: LightGBM with monotone constraints,
+calibration, grade cut-offs and the warning threshold, baselines and the out-of-time
+evaluation, returned as a typed :class:`TrainResult`.
 
-The as-of dates of a training frame are split in time, never at random:
-
-* **test**: the last ``test_months`` cutoffs, reported on (out of time);
-* **validation**: the ``valid_months`` latest cutoffs whose outcome window ends on or
-  before the first test cutoff; used for early stopping, calibration, grade cut-offs
-  and the warning threshold;
-* **train**: every cutoff whose outcome window ends on or before the first validation
-  cutoff.
-
-The outcome of cutoff *t* is known only at *t + H months + g days*, so the gaps
-("embargo") keep every label used for fitting in the past of the data it is judged
-on.  Cutoffs inside a gap are left out.
+:func:`fit` does no I/O: saving the bundle and logging to MLflow are composed around it
+by :func:`arrearsrisk.train` (:mod:`arrearsrisk.pipeline.training`).  The cutoffs are
+split in time by :func:`arrearsrisk.models.splits.time_split`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +19,16 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from arrearsrisk.asof.labels import GRADE_DTYPE, label_end
 from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.features import monotone_constraints
 from arrearsrisk.models.risk_model import TARGETS, Calibrator, FeatureSpec, RiskModel
+from arrearsrisk.models.splits import time_split
+from arrearsrisk.vocabulary import GRADE_DTYPE, GRADE_RULE, GRADES
 
 if TYPE_CHECKING:  # scikit-learn is imported when training, not with the package
-    from arrearsrisk.evaluation.metrics import Evaluation
+    from arrearsrisk.evaluation import Evaluation
 
-__all__ = ["DEFAULT_PARAMS", "MONOTONE", "TrainResult", "time_split", "train"]
+__all__ = ["DEFAULT_PARAMS", "TrainResult", "fit"]
 
 ID_COLUMNS = ("customer_id", "as_of")
 LABEL_COLUMNS = ("grade", "a_warning")
@@ -66,33 +60,10 @@ No ``num_threads``: LightGBM then uses OpenMP's default (all cores, or
 ``OMP_NUM_THREADS``).  Never run several trainings that each take every core: OpenMP
 threads spin while they wait, and oversubscribed cores slow training tenfold."""
 
-MONOTONE: dict[str, int] = {
-    **{
-        f"{stem}_{w}m": 1
-        for stem in (
-            "late_bills_count",
-            "late_bills_share",
-            "serious_late_bills_count",
-            "serious_late_bills_share",
-        )
-        for w in (3, 6, 12, 24)
-    },
-    "days_late_mean_12m": 1,
-    "days_late_max_12m": 1,
-    "arrears_amount": 1,
-    "arrears_to_bill_ratio": 1,
-    "overdue_bills_open": 1,
-    "oldest_overdue_days": 1,
-    "late_streak": 1,
-    "on_time_streak": -1,
-}
-"""Features whose effect on risk has a known direction: more (seriously) late bills or
-arrears never lower the risk; a longer run of on-time bills never raises it."""
-
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns.
+    """What :func:`fit` (and :func:`arrearsrisk.train`) returns.
 
     Attributes
     ----------
@@ -107,10 +78,21 @@ class TrainResult:
         The cutoffs of ``train``, ``valid`` and ``test``.
     psi : float
         Population stability of ``p_I`` between the train and test slices.
+    psi_verdict : str
+        Its verdict (:func:`arrearsrisk.evaluation.psi_verdict`).
+    params : dict
+        The LightGBM parameters of the boosters (with ``seed`` and
+        ``monotone_constraints``).
+    manual_rule : str
+        Today's manual grading rule, the first baseline, in words.
+    logistic_cutoffs : (float, float)
+        Grade cut-offs of the logistic-regression baseline.
+    logistic_threshold : float
+        Warning threshold of the logistic-regression baseline.
     run_id : str or None
-        The MLflow run, when tracked.
+        The MLflow run, when tracked (set by :func:`arrearsrisk.train`).
     bundle : pathlib.Path or None
-        Where the model was saved, if it was.
+        Where the model was saved, if it was (set by :func:`arrearsrisk.train`).
     """
 
     model: RiskModel
@@ -118,9 +100,13 @@ class TrainResult:
     evaluations: dict[str, Evaluation]
     split: dict[str, list[pd.Timestamp]]
     psi: float
+    psi_verdict: str
+    params: dict[str, Any]
+    manual_rule: str
+    logistic_cutoffs: tuple[float, float]
+    logistic_threshold: float
     run_id: str | None = None
     bundle: Path | None = None
-    details: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         head = self.metrics[["grade_I_auc", "warning_pr_auc", "macro_f1"]].round(3)
@@ -128,44 +114,6 @@ class TrainResult:
             f"TrainResult({self.model.version}, run_id={self.run_id})\n"
             f"out-of-time metrics:\n{head.to_string()}"
         )
-
-
-def time_split(
-    cutoffs: list[pd.Timestamp],
-    *,
-    valid_months: int = 3,
-    test_months: int = 3,
-    horizon_months: int = 3,
-    grace_days: int = 30,
-) -> dict[str, list[pd.Timestamp]]:
-    """Split sorted cutoffs into train, validation and test with embargo gaps.
-
-    >>> cuts = list(pd.date_range("2024-01-31", "2025-09-30", freq="ME"))
-    >>> s = time_split(cuts)
-    >>> for name, part in s.items():
-    ...     print(name, part[0].date(), part[-1].date(), len(part))
-    train 2024-01-31 2024-09-30 9
-    valid 2025-01-31 2025-03-31 3
-    test 2025-07-31 2025-09-30 3
-    """
-    cuts = sorted(cutoffs)
-    test = cuts[-test_months:] if test_months > 0 else []
-    first_test = test[0] if test else cuts[-1] + pd.Timedelta(days=1)
-    before = [t for t in cuts if label_end(t, horizon_months, grace_days) <= first_test]
-    valid = before[-valid_months:] if valid_months > 0 else []
-    train = (
-        [t for t in cuts if label_end(t, horizon_months, grace_days) <= valid[0]] if valid else []
-    )
-    split = {"train": train, "valid": valid, "test": test}
-    empty = [name for name, part in split.items() if not part]
-    if empty or len(test) < test_months:
-        raise ArrearsRiskError(
-            f"the frame's {len(cuts)} cutoffs ({cuts[0].date()} to {cuts[-1].date()}) leave "
-            f"no {' / '.join(empty) or 'full test'} slice with valid_months={valid_months}, "
-            f"test_months={test_months} and the {horizon_months}-month + {grace_days}-day outcome "
-            "gap between slices.\n  hint: use more cutoffs (a longer ledger) or smaller slices."
-        )
-    return split
 
 
 def _targets(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -192,7 +140,7 @@ def _check_frame(frame: pd.DataFrame, features: list[str] | None) -> list[str]:
     unknown = [c for c in names if c not in frame.columns]
     if unknown:
         raise ArrearsRiskError(f"features not in the frame: {unknown[:10]}.")
-    bad = ~frame["grade"].astype(str).isin(["I", "II", "III"])
+    bad = ~frame["grade"].astype(str).isin(GRADES)
     if bad.any():
         raise ArrearsRiskError(
             f"grade must be I, II or III; got {frame.loc[bad, 'grade'].unique()[:5].tolist()}."
@@ -243,7 +191,7 @@ def _predictions(
     threshold: float | None,
     index: pd.Index,
 ) -> pd.DataFrame:
-    from arrearsrisk.evaluation.metrics import grade_from_probabilities
+    from arrearsrisk.models.thresholds import grade_from_probabilities
 
     grades = grade_from_probabilities(p, cutoffs)
     out = pd.DataFrame({"p_I": p[:, 0], "p_II": p[:, 1], "p_III": p[:, 2]}, index=index)
@@ -255,7 +203,7 @@ def _predictions(
     return out
 
 
-def train(
+def fit(
     frame: pd.DataFrame,
     *,
     features: list[str] | None = None,
@@ -269,15 +217,12 @@ def train(
     early_stopping_rounds: int = 100,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
-    track: bool = True,
-    experiment: str = "arrearsrisk",
-    run_name: str | None = None,
-    register_as: str | None = None,
-    alias: str = "champion",
-    save_to: str | Path | None = None,
-    progress: bool = False,
+    progress: bool | tqdm[Any] = False,
 ) -> TrainResult:
-    """Train the grade and warning models on a training frame and evaluate them out of time.
+    """Fit the grade and warning models on a training frame and evaluate them out of time.
+
+    Nothing is written: :func:`arrearsrisk.train` (same parameters, and where to save
+    and log) saves the bundle and logs the run around this.
 
     Parameters
     ----------
@@ -287,7 +232,8 @@ def train(
     features : list of str, optional
         Input columns (default: every column but ids and labels).
     valid_months, test_months : int, default 3
-        Cutoffs in the validation and test slices (see :func:`time_split`).
+        Cutoffs in the validation and test slices (see
+        :func:`~arrearsrisk.models.splits.time_split`).
     horizon_months, grace_days : int, optional
         The labels' horizon and grace (for the gaps between slices); default: those the
         frame was built with (``frame.attrs["labels"]``), else 3 and 30.
@@ -303,42 +249,33 @@ def train(
     warning_capacity : int, optional
         ...unless a collection team's capacity (warnings per month) is given: then the
         threshold flags about that many customers a month on the validation slice.
-    track : bool, default True
-        Log the run to MLflow (``MLFLOW_TRACKING_URI``, else ``sqlite:///mlflow.db``
-        in the working folder).
-    experiment, run_name : str
-        MLflow experiment and run names.
-    register_as : str, optional
-        Register the logged model under this name and point ``alias`` at it, so
-        ``ar.load_model(f"models:/{register_as}@{alias}")`` loads it.
-    save_to : str or path, optional
-        Also save the bundle to this folder (e.g. ``models/latest``).
-    progress : bool
-        Show a progress bar over the steps.
+    progress : bool or tqdm
+        Show a progress bar over the steps (or advance the given bar, 5 steps).
 
     Returns
     -------
     TrainResult
+        With ``run_id`` and ``bundle`` unset.
 
     Examples
     --------
     >>> import arrearsrisk as ar
     >>> ledger = ar.read_ledger("data/sample")
     >>> frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
-    >>> result = ar.train(frame, track=False)  # doctest: +SKIP
+    >>> result = fit(frame)  # doctest: +SKIP
     >>> result.metrics.loc[["model", "manual", "logistic"], "grade_I_auc"]  # doctest: +SKIP
 
-    (Skipped here: training takes a minute; ``tests/test_fit.py`` trains on the sample.)
+    (Skipped here: training takes a minute; ``tests/models/test_fit.py`` trains on the
+    sample.)
     """
-    from arrearsrisk.evaluation.metrics import (
-        evaluate,
+    # scikit-learn comes with these: imported when training, not with the package
+    from arrearsrisk.evaluation import evaluate, population_stability, psi_verdict
+    from arrearsrisk.models.baselines import MANUAL_RULE, LogisticBaseline, manual_grades
+    from arrearsrisk.models.thresholds import (
         fit_grade_cutoffs,
-        population_stability,
-        psi_verdict,
         warning_threshold_for_capacity,
         warning_threshold_for_precision,
     )
-    from arrearsrisk.models.baselines import MANUAL_RULE, LogisticBaseline, manual_grades
 
     names = _check_frame(frame, features)
     labels = frame.attrs.get("labels", {})
@@ -357,9 +294,14 @@ def train(
     x = {k: spec.matrix(p) for k, p in parts.items()}
     y = {k: _targets(p) for k, p in parts.items()}
     lgb_params = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
-    lgb_params["monotone_constraints"] = [MONOTONE.get(n, 0) for n in names]
+    lgb_params["monotone_constraints"] = monotone_constraints(names)  # declared by families
 
-    steps = tqdm(total=7, desc="train", unit="step", disable=not progress)
+    own_bar = not isinstance(progress, tqdm)
+    steps: tqdm[Any] = (
+        progress
+        if isinstance(progress, tqdm)
+        else tqdm(total=5, desc="train", unit="step", disable=not progress)
+    )
     boosters, calibrators, best = {}, {}, {}
     for target in TARGETS:
         steps.set_postfix_str(target)
@@ -444,35 +386,23 @@ def train(
         "data_sha256_16": _data_hash(frame[[*ID_COLUMNS, *names, *LABEL_COLUMNS]]),
         "seed": seed,
         "best_iteration": best,
-        "grade_rule": "I if p_I >= cutoff_I, else II if p_I + p_II >= cutoff_I_II, else III; "
-        "cut-offs maximise F1 of I, then macro-F1, on the validation slice",
+        "grade_rule": f"{GRADE_RULE}; cut-offs maximise F1 of I, then macro-F1, on the "
+        "validation slice",
         "warning_rule": rule,
         "test_metrics": {k: float(v) for k, v in evaluations["model"].metrics.items()},
         "psi_p_I_train_test": psi,
     }
-    details = {
-        "params": lgb_params,
-        "manual_rule": MANUAL_RULE,
-        "psi_verdict": psi_verdict(psi),
-        "logistic_cutoffs": lr_cuts,
-        "logistic_threshold": lr_threshold,
-    }
-    result = TrainResult(model, metrics, evaluations, split, psi, details=details)
-    if save_to is not None:
-        result.bundle = Path(model.save(str(save_to)))
-    steps.update()
-    if track:
-        steps.set_postfix_str("MLflow")
-        from arrearsrisk.tracking.runs import log_training
-
-        result.run_id = log_training(
-            result,
-            frame,
-            experiment=experiment,
-            run_name=run_name,
-            register_as=register_as,
-            alias=alias,
-        )
-    steps.update()
-    steps.close()
-    return result
+    if own_bar:
+        steps.close()
+    return TrainResult(
+        model,
+        metrics,
+        evaluations,
+        split,
+        psi,
+        psi_verdict=psi_verdict(psi),
+        params=lgb_params,
+        manual_rule=MANUAL_RULE,
+        logistic_cutoffs=lr_cuts,
+        logistic_threshold=lr_threshold,
+    )

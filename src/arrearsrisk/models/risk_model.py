@@ -11,24 +11,29 @@ than they were trained on:
 Then ``p_I = P(I)``, ``p_II = P(I or II) - P(I)``, ``p_III = 1 - P(I or II)``, summing to
 one.  A customer is Grade I when ``p_I >= cutoff_I``, else Grade II when
 ``p_I + p_II >= cutoff_I_II``, else Grade III; the cut-offs are chosen on the
-validation slice (see :func:`arrearsrisk.models.fitting.train`).  The warning fires when
+validation slice (see :func:`arrearsrisk.models.fitting.fit`).  The warning fires when
 ``p_warning >= warning_threshold``, and a warned customer is Grade I.
 
-Learned state is plain data (:class:`FeatureSpec`, :class:`Calibrator`, floats), so
-:mod:`arrearsrisk.models.bundle` saves it as JSON beside the boosters' text models.
+Learned state is plain data (:class:`FeatureSpec`, :class:`Calibrator`, floats): a
+model turns itself into a plain manifest and back (:meth:`RiskModel.to_manifest`,
+:meth:`RiskModel.from_manifest`), and :mod:`arrearsrisk.models.bundle` writes that
+manifest as JSON beside the boosters' text models.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.asof.labels import GRADE_DTYPE
-from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.errors import ArrearsRiskError, BundleError
+from arrearsrisk.models.bundle import read_bundle, write_bundle
+from arrearsrisk.vocabulary import GRADE_DTYPE, grade_codes
 
 if TYPE_CHECKING:
     import lightgbm as lgb
@@ -222,8 +227,7 @@ class RiskModel:
         p12 = np.maximum(self.calibrators["grade_I_II"](self.raw(x, "grade_I_II", num_threads)), p1)
         pw = self.calibrators["warning"](self.raw(x, "warning", num_threads))
         warned = pw >= self.warning_threshold
-        codes = np.where(p1 >= self.cutoff_I, 0, np.where(p12 >= self.cutoff_I_II, 1, 2))
-        codes[warned] = 0
+        codes = grade_codes(p1, p12, self.cutoff_I, self.cutoff_I_II, warned)
         return pd.DataFrame(
             {
                 "grade": pd.Categorical.from_codes(codes, dtype=GRADE_DTYPE),
@@ -259,9 +263,94 @@ class RiskModel:
         gain = self.boosters[target].feature_importance(importance_type="gain")
         return pd.Series(gain, index=list(self.spec.names)).sort_values(ascending=False)
 
-    def save(self, path: str) -> str:
-        """Save as a bundle folder (LightGBM text models + JSON manifest); see
-        :func:`arrearsrisk.models.bundle.save_bundle`.  Returns the folder."""
-        from arrearsrisk.models.bundle import save_bundle
+    def to_manifest(self) -> dict[str, Any]:
+        """Everything the model learned but the boosters, as plain JSON-able data.
 
-        return str(save_bundle(self, path))
+        >>> import arrearsrisk as ar
+        >>> m = ar.load_model("models/sample").to_manifest()
+        >>> sorted(m)[:4]
+        ['calibration', 'features', 'grade_cutoffs', 'info']
+        """
+        return {
+            "model_version": self.version,
+            "features": [
+                {
+                    "name": n,
+                    "kind": "categorical" if n in self.spec.categories else "numeric",
+                    **(
+                        {"categories": list(self.spec.categories[n])}
+                        if n in self.spec.categories
+                        else {}
+                    ),
+                }
+                for n in self.spec.names
+            ],
+            "calibration": {
+                t: {"method": "platt", "a": c.a, "b": c.b} for t, c in self.calibrators.items()
+            },
+            "grade_cutoffs": {"I": self.cutoff_I, "I_II": self.cutoff_I_II},
+            "warning_threshold": self.warning_threshold,
+            "info": self.info,
+        }
+
+    def booster_texts(self) -> dict[str, str]:
+        """The boosters as LightGBM text models, by bundle file name."""
+        return {f"{t}.txt": self.boosters[t].model_to_string() for t in TARGETS}
+
+    @classmethod
+    def from_manifest(
+        cls, manifest: Mapping[str, Any], texts: Mapping[str, str], source: str = "<manifest>"
+    ) -> RiskModel:
+        """The model of :meth:`to_manifest` and :meth:`booster_texts` output.
+
+        Raises
+        ------
+        BundleError
+            If the manifest lacks a field or has one of the wrong kind (``source``
+            names where it came from).
+        """
+        import lightgbm as lgb
+
+        try:
+            boosters = {t: lgb.Booster(model_str=texts[f"{t}.txt"]) for t in TARGETS}
+            spec = FeatureSpec(
+                tuple(f["name"] for f in manifest["features"]),
+                {
+                    f["name"]: tuple(f["categories"])
+                    for f in manifest["features"]
+                    if f["kind"] == "categorical"
+                },
+            )
+            calibrators = {
+                t: Calibrator(float(c["a"]), float(c["b"]))
+                for t, c in manifest["calibration"].items()
+            }
+            return cls(
+                boosters,
+                spec,
+                calibrators,
+                float(manifest["grade_cutoffs"]["I"]),
+                float(manifest["grade_cutoffs"]["I_II"]),
+                float(manifest["warning_threshold"]),
+                info=manifest.get("info", {}),
+                version=str(manifest.get("model_version", "unsaved")),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise BundleError(f"{source} is incomplete or malformed: {err!r}.") from None
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Save as a bundle folder (LightGBM text models + JSON manifest, see
+        :mod:`arrearsrisk.models.bundle`).  Returns the folder."""
+        return str(write_bundle(path, self.booster_texts(), self.to_manifest()))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RiskModel:
+        """Load a bundle folder written by :meth:`save` (hashes and versions checked).
+
+        >>> RiskModel.load("models/sample").spec.names[:2]
+        ('bills_due_count_3m', 'late_bills_count_3m')
+        """
+        folder = Path(path)
+        texts, manifest = read_bundle(folder, required=[f"{t}.txt" for t in TARGETS])
+        manifest.setdefault("model_version", folder.name)
+        return cls.from_manifest(manifest, texts, source=str(folder / "manifest.json"))

@@ -15,64 +15,30 @@ from typing import Any
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.ledger.tables import Ledger
+from arrearsrisk.features import build_features
+from arrearsrisk.features.frames import monthly_cutoffs, training_frame
+from arrearsrisk.ledger import Ledger, read_ledger
+from arrearsrisk.pipeline.training import train
+from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
+from arrearsrisk.reports import write_report, write_workbook
+from arrearsrisk.scoring.scores import score
 from arrearsrisk.timeline import AsOf, parse_as_of
+from arrearsrisk.vocabulary import GRADES
+from arrearsrisk.writers import write_measures, write_table
 
-__all__ = [
-    "JobResult",
-    "latest_month_end",
-    "read_table",
-    "run_job",
-    "write_measures",
-    "write_table",
-]
+__all__ = ["JobResult", "latest_month_end", "run_job"]
 
 
 def latest_month_end(ledger: Ledger) -> pd.Timestamp:
     """The last month end on or before the ledger's last bill or payment date.
 
     >>> import arrearsrisk as ar
-    >>> latest_month_end(ar.read_ledger("data/sample")).date()
+    >>> latest_month_end(read_ledger("data/sample")).date()
     datetime.date(2026, 1, 31)
     """
     last = max(ledger.bills["issue_date"].max(), ledger.payments["paid_date"].max())
     end = pd.Timestamp(last) + pd.offsets.MonthEnd(0)
     return end if end == pd.Timestamp(last) else end - pd.offsets.MonthEnd(1)
-
-
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` (``.csv`` or ``.parquet``)."""
-    file = Path(path)
-    if not file.exists():
-        raise FileNotFoundError(f"file not found: {file}")
-    if file.suffix == ".parquet":
-        return pd.read_parquet(file)
-    if file.suffix == ".csv":
-        table = pd.read_csv(file, dtype={"customer_id": str})
-        if "as_of" in table:
-            table["as_of"] = pd.to_datetime(table["as_of"])
-        return table
-    raise ArrearsRiskError(f"{file}: expected a .csv or .parquet file, got '{file.suffix}'.")
-
-
-def write_table(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a table as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or
-    Parquet, by the file's extension."""
-    file = Path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    if file.suffix == ".parquet":
-        table.to_parquet(file, index=False)
-    elif file.suffix == ".csv":
-        table.to_csv(file, index=False, encoding="utf-8-sig")
-    else:
-        raise ArrearsRiskError(f"{file}: write .csv or .parquet, not '{file.suffix}'.")
-    return file
-
-
-def write_measures(measures: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write :func:`arrearsrisk.plan_measures` as CSV or Parquet (nested values as text)."""
-    text = {c: str for c in measures.columns if measures[c].dtype == object}
-    return write_table(measures.astype(text), path)
 
 
 @dataclass
@@ -125,8 +91,6 @@ def run_job(
     say : callable
         Where the step-by-step messages go.
     """
-    import arrearsrisk as ar
-
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -138,22 +102,22 @@ def run_job(
 
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ledger = ar.read_ledger(data)
+    ledger = read_ledger(data)
     say(f"[1/6] ledger: {ledger}")
     lap("read")
-    cutoffs = ar.monthly_cutoffs(ledger)
+    cutoffs = monthly_cutoffs(ledger)
     if len(cutoffs) < 2:
         raise ArrearsRiskError(
             f"{data}: the ledger is too short to train on: it needs 12 months of bills before "
             "a cutoff and the outcome window (3 months + 30 days) after it, over several months."
         )
-    frame = ar.training_frame(ledger, cutoffs, progress=progress)
+    frame = training_frame(ledger, cutoffs, progress=progress)
     say(
         f"[2/6] training frame: {len(frame):,} rows, {len(cutoffs)} cutoffs "
         f"{cutoffs[0].date()}..{cutoffs[-1].date()}"
     )
     lap("training frame")
-    result = ar.train(
+    result = train(
         frame,
         track=track,
         experiment=experiment,
@@ -169,29 +133,29 @@ def run_job(
     lap("train")
     t = parse_as_of(as_of) if as_of is not None else latest_month_end(ledger)
     previous_t = t - pd.offsets.MonthEnd(1)
-    feats = ar.build_features(ledger, t)  # built once: for the scores and for the plans
-    scores = ar.score(ledger, t, result.model, lang=lang, features=feats)
-    previous = ar.score(ledger, previous_t, result.model, lang=lang, reasons="none")
+    feats = build_features(ledger, t)  # built once: for the scores and for the plans
+    scores = score(ledger, t, result.model, lang=lang, features=feats)
+    previous = score(ledger, previous_t, result.model, lang=lang, reasons="none")
     files = {
         "scores_csv": write_table(scores, out_dir / "scores.csv"),
         "scores_parquet": write_table(scores, out_dir / "scores.parquet"),
     }
     say(
         f"[4/6] scored {len(scores):,} customers as of {t.date()}: "
-        + ", ".join(f"Grade {g} {int((scores['grade'] == g).sum()):,}" for g in ("I", "II", "III"))
+        + ", ".join(f"Grade {g} {int((scores['grade'] == g).sum()):,}" for g in GRADES)
         + f", A-level warnings {int(scores['a_warning'].sum()):,}"
     )
     lap("score")
-    plans = ar.risk_plans(scores, ledger, lang=lang, previous=previous, features=feats)
-    release = ar.release_candidates(scores, ledger, lang=lang, features=feats)
-    measures = ar.plan_measures(plans)
+    plans = risk_plans(scores, ledger, lang=lang, previous=previous, features=feats)
+    release = release_candidates(scores, ledger, lang=lang, features=feats)
+    measures = plan_measures(plans)
     files["measures_csv"] = write_measures(measures, out_dir / "plan_measures.csv")
     say(
         f"[5/6] {len(plans):,} risk plans ({len(measures):,} measures), "
         f"{len(release):,} customers whose measures can be released"
     )
     lap("plans")
-    files["report"] = ar.write_report(
+    files["report"] = write_report(
         plans,
         scores,
         out_dir / "report.html",
@@ -200,7 +164,7 @@ def run_job(
         ledger=ledger,
         release=release,
     )
-    files["workbook"] = ar.write_workbook(plans, out_dir / "plans.xlsx", lang=lang, release=release)
+    files["workbook"] = write_workbook(plans, out_dir / "plans.xlsx", lang=lang, release=release)
     metrics_file = write_table(
         result.metrics.rename_axis("model").reset_index(), out_dir / "metrics.csv"
     )

@@ -15,7 +15,9 @@ A policy holds
   conditions of any one block hold), optional ``[measure.params]``, an optional
   ``[measure.amount]`` sizing rule and optional dated ``[[measure.step]]`` entries.
 
-The conditions a block may use are listed, as data, in :data:`CONDITIONS`.
+The conditions a block may use are the registry
+:data:`~arrearsrisk.plans.conditions.CONDITIONS` (also importable from here); each
+parses its own value, so a ``when`` block is read through it.
 
 Examples
 --------
@@ -39,18 +41,16 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from arrearsrisk.errors import PolicyError
-from arrearsrisk.ledger.schema import CATEGORIES
+from arrearsrisk.plans.conditions import CONDITIONS
+from arrearsrisk.vocabulary import GRADES
 
 __all__ = [
-    "CLEAN_WINDOWS",
     "CONDITIONS",
-    "FLAG_FACTS",
     "KINDS",
     "Amount",
-    "ConditionSpec",
     "Measure",
     "Policy",
     "PolicyError",
@@ -61,85 +61,9 @@ __all__ = [
     "parse_policy",
 ]
 
-GRADE_NAMES: tuple[str, ...] = ("I", "II", "III")
 KINDS: tuple[str, ...] = ("action", "disconnection", "release")
 """Kinds of measure: proposed in risk plans, the disconnection procedure (never for
 high-hazard customers), or released for good payers."""
-
-CLEAN_WINDOWS: tuple[int, ...] = (3, 6, 12, 24)
-"""Windows (months) a ``clean_months`` condition may use (those of the features)."""
-
-ConditionKind = Literal["grades", "flag", "categories", "number", "window", "keywords", "columns"]
-
-
-@dataclass(frozen=True)
-class ConditionSpec:
-    """One condition a ``[[measure.when]]`` block may use.
-
-    Parameters
-    ----------
-    name : str
-        The key in the policy file.
-    kind : {"grades", "flag", "categories", "number", "window", "keywords", "columns"}
-        What value it takes: a list of grades, true/false, a list of categories, a
-        number, a window in months, a list of words, or a table of customer columns.
-    fact : str
-        The customer figure it tests (a column of the facts table of
-        :mod:`arrearsrisk.plans.risk_plans`).
-    op : str
-        How: ``">"``, ``">="``, ``"<"``, ``"<="`` for numbers, ``"=="`` for flags,
-        ``"in"`` for lists.
-    needs_features : bool
-        The figure comes from the payment history (``build_features``), not from the
-        scores or the customer table.
-    """
-
-    name: str
-    kind: ConditionKind
-    fact: str
-    op: str = "=="
-    needs_features: bool = False
-
-
-FLAG_FACTS: dict[str, str] = {
-    "warning": "a_warning",
-    "prepaid": "prepaid",
-    "tenant": "tenant",
-    "budget_funded": "budget_funded",
-    "in_group": "in_group",
-    "high_energy": "high_energy",
-    "restricted": "restricted",
-    "guarantee": "guarantee",
-    "contact_ok": "contact_ok",
-    "high_hazard": "high_hazard",
-    "has_deposit": "has_deposit",
-}
-"""Yes/no conditions and the customer fact each tests (unknown counts as no)."""
-
-_NUMBERS: tuple[tuple[str, str, str, bool], ...] = (
-    ("exposure_above", "exposure", ">", False),
-    ("exposure_at_most", "exposure", "<=", False),
-    ("arrears_above", "arrears", ">", False),
-    ("arrears_months_at_least", "arrears_months", ">=", False),
-    ("expected_loss_above", "expected_loss", ">", False),
-    ("p_I_at_least", "p_I", ">=", False),
-    ("voltage_kv_at_least", "voltage_kv", ">=", False),
-    ("tenure_months_at_most", "tenure_months", "<=", False),
-    ("tenure_months_at_least", "tenure_months", ">=", False),
-    ("deposit_months_below", "deposit_months", "<", False),
-    ("automatic_payment_share_below", "automatic_payment_share", "<", True),
-)
-
-CONDITIONS: dict[str, ConditionSpec] = {
-    "grade": ConditionSpec("grade", "grades", "grade", "in"),
-    "category": ConditionSpec("category", "categories", "category", "in"),
-    **{name: ConditionSpec(name, "flag", fact) for name, fact in FLAG_FACTS.items()},
-    **{name: ConditionSpec(name, "number", fact, op, needs) for name, fact, op, needs in _NUMBERS},
-    "clean_months": ConditionSpec("clean_months", "window", "clean", ">=", True),
-    "reasons_any": ConditionSpec("reasons_any", "keywords", "reasons_text", "in"),
-    "flags": ConditionSpec("flags", "columns", "", "=="),
-}
-"""Every condition a ``[[measure.when]]`` block may use, by its key in the file."""
 
 AMOUNT_BASES: tuple[str, ...] = ("exposure", "arrears", "deposit")
 
@@ -159,17 +83,19 @@ _MEASURE_FIELDS = (
 _STEP_FIELDS = ("code", "name_zh", "name_en", "days", "after")
 _AMOUNT_FIELDS = ("base", "times", "divided_by", "minus", "round_to", "label_zh", "label_en")
 _TOP_FIELDS = ("policy", "review", "measure")
-_REVIEW_FIELDS = (*GRADE_NAMES, "warning")
+_REVIEW_FIELDS = (*GRADES, "warning")
 
 Value = bool | float | int | str | tuple[str, ...] | tuple[tuple[str, bool], ...]
+"""A condition's value as its ``parse`` gives it (the types of the shipped conditions)."""
 
 
 @dataclass(frozen=True)
 class When:
     """One block of conditions; it holds when all its conditions hold.
 
-    ``conditions`` are ``(name, value)`` pairs in file order; numbers are floats,
-    lists are tuples, and ``flags`` is a tuple of ``(column, bool)`` pairs.
+    ``conditions`` are ``(name, value)`` pairs in file order, each value as its
+    condition parsed it: numbers are floats, lists are tuples, and ``flags`` is a tuple
+    of ``(column, bool)`` pairs.
     """
 
     conditions: tuple[tuple[str, Value], ...]
@@ -516,59 +442,11 @@ class _Reader:
         return When(tuple((key, self.condition(where, key, v, code)) for key, v in raw.items()))
 
     def condition(self, where: str, key: str, value: Any, code: str) -> Value:
-        spec = CONDITIONS[key]
-
-        def bad(expected: str) -> PolicyError:
-            return self.fail(
-                where, f"condition '{key}' must be {expected}, got {value!r}.", code, key
-            )
-
-        if spec.kind == "flag":
-            if not isinstance(value, bool):
-                raise bad("true or false")
-            return value
-        if spec.kind == "number":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise bad("a number")
-            return float(value)
-        if spec.kind == "window":
-            if isinstance(value, bool) or value not in CLEAN_WINDOWS:
-                raise bad(f"one of {list(CLEAN_WINDOWS)} (months)")
-            return int(value)
-        if spec.kind == "columns":
-            if not isinstance(value, dict) or not value:
-                raise bad("a table of customer columns, e.g. { capacity_increase = true }")
-            for col, flag in value.items():
-                if not isinstance(flag, bool):
-                    raise self.fail(
-                        where,
-                        f"condition 'flags': column '{col}' must be true or false, got {flag!r}.",
-                        code,
-                        key,
-                    )
-            return tuple((str(c), bool(f)) for c, f in value.items())
-        allowed = {"grades": GRADE_NAMES, "categories": CATEGORIES}.get(spec.kind)
-        what = {
-            "grades": f"a list of grades from {list(GRADE_NAMES)}",
-            "categories": f"a list of categories from {list(CATEGORIES)}",
-            "keywords": "a list of words",
-        }[spec.kind]
-        if (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(v, str) and v.strip() for v in value)
-        ):
-            raise bad(what)
-        if allowed is not None:
-            for v in value:
-                if v not in allowed:
-                    raise self.fail(
-                        where,
-                        f"condition '{key}' has {v!r}, which is not one of {list(allowed)}.",
-                        code,
-                        key,
-                    )
-        return tuple(value)
+        try:
+            parsed: Value = CONDITIONS[key].parse(value)
+        except PolicyError as err:
+            raise self.fail(where, str(err), code, key) from None
+        return parsed
 
     def amount(self, where: str, raw: Any, code: str) -> Amount:
         where = f"{where}[measure.amount]: "

@@ -1,1 +1,14 @@
-"""TODO"""
+"""Scoring: grades, probabilities and the A-level warning of every customer at a date,
+with each customer's top reasons in Chinese or English.
+
+======== ======================================================================
+module   what it holds
+======== ======================================================================
+scores   :func:`score` and :data:`SCORE_COLUMNS`, batch or a single account
+reasons  the features' contributions rendered as sentences (zh / en)
+======== ======================================================================
+"""
+
+from arrearsrisk.scoring.scores import SCORE_COLUMNS, score
+
+__all__ = ["SCORE_COLUMNS", "score"]

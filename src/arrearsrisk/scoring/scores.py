@@ -1,6 +1,6 @@
 """The scoring function billing systems import: ``score(ledger, as_of, model)``.
 
-One row per customer active at ``as_of``, with the columns ``CONTRACT.md`` fixes:
+One row per customer active at ``as_of``, with the columns ``docs/contract.md`` fixes:
 customer_id, as_of, grade, p_I, p_II, p_III, a_warning, p_warning, exposure,
 arrears, reasons, model_version.
 
@@ -21,8 +21,9 @@ from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features import PeerContext, feature_columns
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.models.risk_model import RiskModel
-from arrearsrisk.scoring.reasons import _check_lang, top_reasons
+from arrearsrisk.scoring.reasons import top_reasons
 from arrearsrisk.timeline import AsOf, parse_as_of
+from arrearsrisk.vocabulary import check_lang
 
 __all__ = ["SCORE_COLUMNS", "score"]
 
@@ -40,7 +41,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "reasons",
     "model_version",
 )
-"""The columns of :func:`score`, in order (``CONTRACT.md`` section 3)."""
+"""The columns of :func:`score`, in order (``docs/contract.md``, section 3)."""
 
 SMALL_BATCH = 64
 """Up to this many customers LightGBM runs on one thread (threads cost more than they
@@ -110,11 +111,11 @@ def score(
     >>> len(one)
     1
     """
-    _check_lang(lang)
+    check_lang(lang)
     if reasons not in ("risky", "all", "none"):
         raise ArrearsRiskError(f"reasons must be 'risky', 'all' or 'none', got {reasons!r}.")
     if not isinstance(model, RiskModel):
-        from arrearsrisk.models.bundle import load_model
+        from arrearsrisk.models.loading import load_model
 
         model = load_model(model)
     ts = parse_as_of(as_of)

@@ -1,0 +1,94 @@
+"""Loading a model from a bundle folder or from a URI, and where URIs are resolved.
+
+A URI such as ``models:/arrearsrisk@champion`` names a bundle kept elsewhere (an MLflow
+registry).  Each URI scheme has a *model source*: a function that fetches the bundle to
+a local folder and returns that folder.  Sources are registered by scheme; the package
+registers MLflow's ``models:/`` and ``runs:/`` (:mod:`arrearsrisk.tracking`) by dotted
+name, so MLflow is imported only when such a URI is loaded.
+
+Examples
+--------
+>>> import arrearsrisk as ar
+>>> ar.load_model("models/sample").spec.names[:2]
+('bills_due_count_3m', 'late_bills_count_3m')
+>>> sorted(model_sources())
+['models', 'runs']
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.models.risk_model import RiskModel
+
+__all__ = ["ModelSource", "load_model", "model_sources", "register_model_source"]
+
+ModelSource = Callable[[str], Path]
+"""Fetches the bundle a URI names to a local folder and returns the folder."""
+
+_SOURCES: dict[str, ModelSource | str] = {}
+_SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*):/")
+
+
+def register_model_source(scheme: str, source: ModelSource | str) -> None:
+    """Resolve URIs ``<scheme>:/...`` with ``source``.
+
+    Parameters
+    ----------
+    scheme : str
+        Lower-case URI scheme, e.g. ``"models"``.
+    source : callable or str
+        ``source(uri) -> folder``, or its dotted name ``"package.module:function"``,
+        imported on first use (so a heavy client is imported only when needed).
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
+        raise ArrearsRiskError(f"a URI scheme is lower-case letters and digits; got {scheme!r}.")
+    if isinstance(source, str) and ":" not in source:
+        raise ArrearsRiskError(f"a source by name is 'module:function'; got {source!r}.")
+    if not isinstance(source, str) and not callable(source):
+        raise ArrearsRiskError(f"a model source is callable; got {type(source).__name__}.")
+    _SOURCES[scheme] = source
+
+
+def model_sources() -> dict[str, ModelSource | str]:
+    """The registered URI schemes and their sources."""
+    return dict(_SOURCES)
+
+
+def _resolve(source: ModelSource | str) -> ModelSource:
+    if not isinstance(source, str):
+        return source
+    module, _, name = source.partition(":")
+    fetch: ModelSource = getattr(importlib.import_module(module), name)
+    return fetch
+
+
+def load_model(path_or_uri: str | os.PathLike[str] | RiskModel) -> RiskModel:
+    """Load a :class:`RiskModel` from a bundle folder or a registered URI.
+
+    Parameters
+    ----------
+    path_or_uri : str, path-like or RiskModel
+        A folder written by :meth:`RiskModel.save`; or a URI of a registered scheme,
+        e.g. ``models:/NAME@ALIAS`` / ``models:/NAME/VERSION`` / ``runs:/RUN_ID/model``
+        of a model logged by :func:`arrearsrisk.train` (this imports MLflow; a folder
+        never does); a loaded model is returned as it is.
+
+    Raises
+    ------
+    BundleError
+        If the folder is not a bundle, a file is missing, changed or truncated (its
+        sha256 differs from the manifest), or the bundle needs another lightgbm.
+    """
+    if isinstance(path_or_uri, RiskModel):
+        return path_or_uri
+    text = str(path_or_uri)
+    match = _SCHEME.match(text)
+    if match and match["scheme"] in _SOURCES:
+        return RiskModel.load(_resolve(_SOURCES[match["scheme"]])(text))
+    return RiskModel.load(path_or_uri)

@@ -1,0 +1,124 @@
+"""``arrearsrisk.train``: fit, then save the bundle, then log the run to MLflow.
+
+The one place that composes training with I/O: :func:`arrearsrisk.models.fit` fits and
+measures (no I/O), :meth:`RiskModel.save <arrearsrisk.models.RiskModel.save>` writes the
+bundle, and :func:`arrearsrisk.tracking.log_training` logs the run (MLflow is imported
+only when ``track=True``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from arrearsrisk.models.fitting import TrainResult, fit
+
+__all__ = ["train"]
+
+_FIT_STEPS = 5
+"""Steps of :func:`~arrearsrisk.models.fit` on the shared progress bar (three boosters,
+cut-offs and threshold, baselines and evaluation); saving and tracking add two."""
+
+
+def train(
+    frame: pd.DataFrame,
+    *,
+    features: list[str] | None = None,
+    valid_months: int = 3,
+    test_months: int = 3,
+    horizon_months: int | None = None,
+    grace_days: int | None = None,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+    num_boost_round: int = 2000,
+    early_stopping_rounds: int = 100,
+    warning_precision: float = 0.5,
+    warning_capacity: int | None = None,
+    track: bool = True,
+    experiment: str = "arrearsrisk",
+    run_name: str | None = None,
+    register_as: str | None = None,
+    alias: str = "champion",
+    save_to: str | Path | None = None,
+    progress: bool = False,
+) -> TrainResult:
+    """Train the grade and warning models on a training frame and evaluate them out of
+    time; save the bundle and log the run if asked.
+
+    Parameters
+    ----------
+    frame, features, valid_months, test_months, horizon_months, grace_days, seed, \
+params, num_boost_round, early_stopping_rounds, warning_precision, warning_capacity
+        As :func:`arrearsrisk.models.fit`: the training frame from
+        :func:`arrearsrisk.training_frame`, and how to split and fit it.
+    track : bool, default True
+        Log the run to MLflow (``MLFLOW_TRACKING_URI``, else ``sqlite:///mlflow.db``
+        in the working folder).
+    experiment, run_name : str
+        MLflow experiment and run names.
+    register_as : str, optional
+        Register the logged model under this name and point ``alias`` at it, so
+        ``ar.load_model(f"models:/{register_as}@{alias}")`` loads it.
+    alias : str, default "champion"
+        The alias set when registering.
+    save_to : str or path, optional
+        Also save the bundle to this folder (e.g. ``models/latest``).
+    progress : bool
+        Show a progress bar over the steps.
+
+    Returns
+    -------
+    TrainResult
+        With ``bundle`` set when saved and ``run_id`` when tracked.
+
+    Examples
+    --------
+    >>> import arrearsrisk as ar
+    >>> ledger = ar.read_ledger("data/sample")
+    >>> frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
+    >>> result = ar.train(frame, track=False)  # doctest: +SKIP
+    >>> result.metrics.loc[["model", "manual", "logistic"], "grade_I_auc"]  # doctest: +SKIP
+
+    (Skipped here: training takes a minute; ``tests/models/test_fit.py`` trains on the
+    sample.)
+    """
+    steps = tqdm(total=_FIT_STEPS + 2, desc="train", unit="step", disable=not progress)
+    result = fit(
+        frame,
+        features=features,
+        valid_months=valid_months,
+        test_months=test_months,
+        horizon_months=horizon_months,
+        grace_days=grace_days,
+        seed=seed,
+        params=params,
+        num_boost_round=num_boost_round,
+        early_stopping_rounds=early_stopping_rounds,
+        warning_precision=warning_precision,
+        warning_capacity=warning_capacity,
+        progress=steps,
+    )
+    if save_to is not None:
+        steps.set_postfix_str("save")
+        result = dataclasses.replace(result, bundle=Path(result.model.save(save_to)))
+    steps.update()
+    if track:
+        steps.set_postfix_str("MLflow")
+        from arrearsrisk.tracking import log_training
+
+        run_id = log_training(
+            result,
+            frame,
+            experiment=experiment,
+            run_name=run_name,
+            register_as=register_as,
+            alias=alias,
+        )
+        result = dataclasses.replace(result, run_id=run_id)
+    steps.update()
+    steps.close()
+    return result
