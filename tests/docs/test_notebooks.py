@@ -23,6 +23,7 @@ from traitlets.config import Config
 import arrearsrisk as ar
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # trains models
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("01_retrain", "02_integrate", "03_manager")
 ALLOWED_IMPORTS = {"arrearsrisk", "pandas", "numpy", "matplotlib"}

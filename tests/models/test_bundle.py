@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "models" / "sample"
 
 
-@pytest.fixture(scope="module")
-def model() -> RiskModel:
-    return ar.load_model(BUNDLE)
+@pytest.fixture
+def model(sample_model) -> RiskModel:
+    return sample_model
 
 
 def test_write_then_read_gives_the_texts_and_the_manifest(tmp_path):

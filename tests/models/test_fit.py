@@ -18,9 +18,8 @@ pytestmark = pytest.mark.slow  # trains models
 
 
 @pytest.fixture(scope="module")
-def frame() -> pd.DataFrame:
-    ledger = ar.read_ledger(ROOT / "data" / "sample")
-    return ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
+def frame(sample_ledger) -> pd.DataFrame:
+    return ar.training_frame(sample_ledger, ar.monthly_cutoffs(sample_ledger))
 
 
 @pytest.fixture(scope="module")

@@ -698,11 +698,6 @@ def test_a_missing_feature_column_is_named():
 
 
 @pytest.fixture(scope="module")
-def sample_ledger() -> ar.Ledger:
-    return ar.read_ledger("data/sample")
-
-
-@pytest.fixture(scope="module")
 def sample_scores(sample_ledger) -> pd.DataFrame:
     """Scores made from the sample's features (the scoring model is not needed here)."""
     f = ar.build_features(sample_ledger, "2025-09-30")

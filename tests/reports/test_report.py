@@ -70,8 +70,8 @@ def demo_scores(ledger: ar.Ledger, as_of: str, seed: int) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def sample() -> dict[str, object]:
-    ledger = ar.read_ledger("data/sample")
+def sample(sample_ledger) -> dict[str, object]:
+    ledger = sample_ledger
     scores = demo_scores(ledger, AS_OF, seed=0)
     previous = demo_scores(ledger, PREVIOUS, seed=1)
     regions = sorted(ledger.customers["region"].dropna().unique())

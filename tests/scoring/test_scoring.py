@@ -25,13 +25,13 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def ledger() -> ar.Ledger:
-    return ar.read_ledger(ROOT / "data" / "sample")
+def ledger(sample_ledger) -> ar.Ledger:
+    return sample_ledger  # read once per test process (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def model() -> RiskModel:
-    return ar.load_model(BUNDLE)
+def model(sample_model) -> RiskModel:
+    return sample_model
 
 
 @pytest.fixture(scope="module")

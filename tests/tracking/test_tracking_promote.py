@@ -10,7 +10,6 @@ second run logging the same result; each test registers under a name of its own.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,16 +19,15 @@ import arrearsrisk as ar
 from arrearsrisk.errors import TrackingError
 from arrearsrisk.tracking import champion, log_training, promote
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+pytestmark = pytest.mark.slow  # trains models
 CUSTOMERS = 1500
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+def runs(tmp_path_factory: pytest.TempPathFactory, sample_ledger) -> Iterator[SimpleNamespace]:
     """Two tracked, unregistered runs in a store in ``folder``; MLflow points at it."""
     folder = tmp_path_factory.mktemp("promote")
-    ledger = ar.read_ledger(SAMPLE)
-    ledger = ledger.subset(sorted(ledger.customers["customer_id"])[:CUSTOMERS])
+    ledger = sample_ledger.subset(sorted(sample_ledger.customers["customer_id"])[:CUSTOMERS])
     frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder}/mlflow.db")
