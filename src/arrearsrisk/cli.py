@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.vocabulary import GRADES, LANGS
 
 __all__ = ["main"]
 
@@ -127,7 +128,7 @@ MODEL = click.option(
 )
 LANG = click.option(
     "--lang",
-    type=click.Choice(["zh", "en"]),
+    type=click.Choice(list(LANGS)),
     default="zh",
     show_default=True,
     help="Language of reasons, plans and reports.",
@@ -301,7 +302,7 @@ def score(
     else:
         scores = ar.score(ledger, t, model, lang=lang)
     path = write_table(scores, out)
-    counts = scores["grade"].value_counts().reindex(["I", "II", "III"], fill_value=0)
+    counts = scores["grade"].value_counts().reindex(list(GRADES), fill_value=0)
     click.echo(
         f"scored {len(scores):,} customers as of {t.date()} -> {path} "
         f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
