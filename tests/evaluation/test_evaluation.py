@@ -449,6 +449,7 @@ def test_the_package_exports_its_public_names():
             "PSI_SHIFT",
             "PSI_STABLE",
             "Evaluation",
+            "compare_models",
             "evaluate",
             "population_stability",
             "psi_verdict",

@@ -1,5 +1,6 @@
-"""Training on the sample: out-of-time wins over the baselines, reproducibility, the
-time split, thresholds, and clear errors."""
+"""Training on the sample: the rolling-origin backtests, out-of-time wins over the
+baselines, the deployed model fitted on every labelled month, customer folds for a frame
+of one date with the user's labels, reproducibility, thresholds, and clear errors."""
 
 from __future__ import annotations
 
@@ -36,11 +37,28 @@ def test_model_beats_both_baselines_out_of_time(result):
     assert m.loc["model", "grade_I_auc"] > 0.85
 
 
-def test_slices_are_ordered_in_time_with_a_gap(result):
-    s = result.split
-    assert label_end(s["train"][-1]) <= s["valid"][0]
-    assert label_end(s["valid"][-1]) <= s["test"][0]
-    assert len(s["test"]) == 3 and len(s["valid"]) == 3
+def test_each_backtest_trains_only_on_what_was_labelled_before_its_month(result, frame):
+    assert result.validation == "time"
+    backtests = result.model.info["backtests"]
+    assert [b["fold"] for b in backtests] == ["2025-07-31", "2025-08-31", "2025-09-30"]
+    for b in backtests:
+        month = pd.Timestamp(b["fold"])
+        assert b["test"] == [b["fold"]]
+        assert label_end(pd.Timestamp(b["train"][-1])) <= pd.Timestamp(b["valid"][0])
+        assert label_end(pd.Timestamp(b["valid"][-1])) <= month
+        assert len(b["valid"]) == 3
+    assert set(result.backtests["fold"]) == {b["fold"] for b in backtests}
+    assert set(result.backtests["model"]) == {"model", "manual", "logistic"}
+
+
+def test_the_deployed_model_is_fitted_on_every_labelled_cutoff(result, frame):
+    cutoffs = sorted(pd.to_datetime(frame["as_of"]).unique())
+    assert result.split["train"] == [pd.Timestamp(t) for t in cutoffs]
+    assert result.model.info["trained_on"] == [str(pd.Timestamp(t).date()) for t in cutoffs]
+    assert result.model.info["rows"]["train"] == len(frame)
+    rounds = result.model.info["best_iteration"]
+    for target, booster in result.model.boosters.items():
+        assert booster.current_iteration() == rounds[target]
 
 
 def test_the_result_is_typed_and_records_how_it_was_made(result):
@@ -54,6 +72,7 @@ def test_the_result_is_typed_and_records_how_it_was_made(result):
 def test_model_info_and_thresholds(result):
     info = result.model.info
     assert info["window"]["test"] == ["2025-07-31", "2025-09-30"]
+    assert info["window"]["train"] == ["2024-01-31", "2025-09-30"]
     assert 0 < result.model.cutoff_I <= 1 and 0 < result.model.warning_threshold <= 1
     assert info["test_metrics"]["grade_I_auc"] == pytest.approx(
         result.metrics.loc["model", "grade_I_auc"]
@@ -92,10 +111,31 @@ def test_same_data_and_seed_give_the_same_model_and_train_is_fit_plus_io(frame, 
 
 def test_capacity_sets_the_warning_threshold(frame):
     res = ar.train(small(frame), track=False, num_boost_round=60, warning_capacity=10)
-    valid = small(frame)[lambda f: f["as_of"].isin(res.split["valid"])]
-    flagged = res.model.predict(valid)["p_warning"] >= res.model.warning_threshold
+    oos = res.out_of_sample  # the backtests' raw scores, calibrated as the model does
+    flagged = res.model.calibrators["warning"](oos["raw_warning"]) >= res.model.warning_threshold
     assert 10 <= flagged.sum() <= 3 * 10 + 5  # about 10 a month over 3 months
     assert "capacity" in res.model.info["warning_rule"]
+
+
+def test_a_one_date_frame_with_the_users_labels_trains_on_customer_folds(sample_ledger):
+    feats = ar.build_features(sample_ledger, "2025-06-30")
+    mine = ar.build_labels(sample_ledger, "2025-06-30").reset_index()
+    mine["as_of"] = pd.Timestamp("2025-06-30")  # the user's own labels for one date
+    frame = ar.training_frame(sample_ledger, ["2025-06-30"], labels=mine)
+    assert frame["as_of"].nunique() == 1 and len(frame) > 2000
+    with pytest.raises(ar.ArrearsRiskError, match="validation='customers'"):
+        fit(frame, validation="time", num_boost_round=60)
+    res = fit(frame, num_boost_round=60, folds=4)
+    assert res.validation == "customers" and res.model.info["validation"] == "customers"
+    assert list(res.backtests["fold"].unique()) == [f"fold {k}/4" for k in range(1, 5)]
+    assert res.metrics.loc["model", "grade_I_auc"] > 0.85
+    scores = ar.score(sample_ledger, "2025-06-30", res.model)
+    assert len(scores) == len(feats)
+
+
+def test_validation_must_be_known(frame):
+    with pytest.raises(ar.ArrearsRiskError, match="validation must be 'auto', 'time' or"):
+        fit(small(frame), validation="random")
 
 
 def test_time_split_needs_enough_cutoffs():
@@ -109,7 +149,10 @@ def test_time_split_needs_enough_cutoffs():
     [
         (lambda f: f.drop(columns="a_warning"), r"lacks columns \['a_warning'\]"),
         (lambda f: f.assign(grade="IV"), "grade must be I, II or III"),
-        (lambda f: f.iloc[:, :5].assign(grade="I", a_warning=False), "leave no"),
+        (
+            lambda f: f.iloc[:, :5].assign(grade="I", a_warning=False),
+            "no positive 'grade_I_II'|no positive 'warning'",
+        ),
     ],
 )
 def test_bad_frames(frame, change, message):

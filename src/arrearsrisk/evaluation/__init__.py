@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 from arrearsrisk.evaluation.checks import PROBABILITY_COLUMNS
+from arrearsrisk.evaluation.compare import compare_models
 from arrearsrisk.evaluation.curves import CALIBRATION_BINS
 from arrearsrisk.evaluation.drift import PSI_SHIFT, PSI_STABLE, population_stability, psi_verdict
 from arrearsrisk.evaluation.metrics import BREAKDOWN_METRICS, Evaluation, evaluate
@@ -32,6 +33,7 @@ __all__ = [
     "PSI_SHIFT",
     "PSI_STABLE",
     "Evaluation",
+    "compare_models",
     "evaluate",
     "population_stability",
     "psi_verdict",

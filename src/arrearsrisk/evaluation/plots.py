@@ -559,6 +559,44 @@ def pr_figure(evals: Mapping[str, Evaluation] | Evaluation) -> Figure:
     return fig
 
 
+BACKTEST_METRICS: tuple[str, ...] = ("grade_I_auc", "grade_I_II_auc", "warning_pr_auc")
+"""The metrics :func:`backtest_figure` draws, one panel each."""
+
+
+def backtest_figure(backtests: pd.DataFrame, metrics: tuple[str, ...] = BACKTEST_METRICS) -> Figure:
+    """The out-of-sample metrics month by month (or fold by fold): one panel per metric,
+    one line per model (``TrainResult.backtests``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bt = pd.DataFrame({"fold": ["2025-07-31", "2025-08-31"] * 2,
+    ...                    "model": ["model", "model", "logistic", "logistic"],
+    ...                    "grade_I_auc": [0.93, 0.92, 0.92, 0.91],
+    ...                    "grade_I_II_auc": [0.82, 0.81, 0.81, 0.80],
+    ...                    "warning_pr_auc": [0.6, 0.5, 0.55, 0.5]})
+    >>> len(backtest_figure(bt).axes)
+    3
+    """
+    missing = [c for c in ("fold", "model", *metrics) if c not in backtests.columns]
+    if missing:
+        raise ArrearsRiskError(f"backtests lack columns {missing}; pass TrainResult.backtests.")
+    fig = _figure(4.2 * len(metrics), 3.4)
+    folds = list(dict.fromkeys(backtests["fold"]))
+    for i, metric in enumerate(metrics):
+        ax = fig.add_subplot(1, len(metrics), i + 1)
+        for model, rows in backtests.groupby("model", sort=False):
+            values = rows.set_index("fold")[metric].reindex(folds)
+            ax.plot(range(len(folds)), values.to_numpy(), marker="o", label=str(model))
+        ax.set_xticks(range(len(folds)), folds, rotation=30, ha="right", fontsize=8)
+        ax.set(title=metric, ylabel=metric)
+        _style(ax)
+        if i == 0:
+            ax.legend(fontsize=8)
+    fig.suptitle("Out-of-sample metrics by backtest")
+    return fig
+
+
 def save_figure(fig: Figure, path: str | Path) -> Path:
     """Write ``fig`` as a PNG at :data:`DPI` dots per inch, creating missing folders.
 

@@ -1,10 +1,19 @@
-"""Fitting the grade and warning models: LightGBM with monotone constraints,
-calibration, grade cut-offs and the warning threshold, baselines and the out-of-time
-evaluation, returned as a typed :class:`TrainResult`.
+"""Fitting the grade and warning models: an honest protocol, then a model that uses
+everything.
+
+1. **Measure** (:mod:`arrearsrisk.models.splits`): with many cutoffs, rolling-origin
+   backtests: for each of the last ``test_months`` month ends, boosters are fitted on
+   what was labelled by then, stopped early, calibrated and given cut-offs on a later
+   validation slice, and that month is scored out of time; with one or a few cutoffs
+   (user labels from a survey or a campaign), customer-grouped stratified K-fold.  The
+   reported metrics are those out-of-sample scores, per backtest month and pooled, for
+   the model and the two baselines (today's manual grading, a logistic regression).
+2. **Deploy**: the boosters are refitted on every labelled cutoff with the number of
+   rounds the most recent backtest chose (the median over folds for customer folds);
+   calibration and the cut-offs come from the out-of-sample scores of step 1.
 
 :func:`fit` does no I/O: saving the bundle and logging to MLflow are composed around it
-by :func:`arrearsrisk.train` (:mod:`arrearsrisk.pipeline.training`).  The cutoffs are
-split in time by :func:`arrearsrisk.models.splits.time_split`.
+by :func:`arrearsrisk.train` (:mod:`arrearsrisk.pipeline.training`).
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ from tqdm import tqdm
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features import monotone_constraints
 from arrearsrisk.models.risk_model import TARGETS, Calibrator, FeatureSpec, RiskModel
-from arrearsrisk.models.splits import time_split
+from arrearsrisk.models.splits import Fold, customer_folds, time_backtests
+from arrearsrisk.models.threads import training_threads
 from arrearsrisk.vocabulary import GRADE_DTYPE, GRADE_RULE, GRADES
 
 if TYPE_CHECKING:  # scikit-learn is imported when training, not with the package
@@ -56,9 +66,11 @@ Shallow trees (7 leaves, depth 4): on the sample they rank as well as 31-leaf tr
 behind the reasons, whose cost grows with leaves times depth squared, are 11 times
 cheaper (1.2 s against 12.9 s per 20,000 customers).
 
-No ``num_threads``: LightGBM then uses OpenMP's default (all cores, or
-``OMP_NUM_THREADS``).  Never run several trainings that each take every core: OpenMP
-threads spin while they wait, and oversubscribed cores slow training tenfold."""
+No ``num_threads`` here: :func:`fit` sets it from
+:func:`arrearsrisk.models.threads.training_threads` (half the usable cores, one on a
+2-core machine; ``ARREARSRISK_THREADS`` or ``OMP_NUM_THREADS`` override it) unless
+``params`` names it.  OpenMP threads spin while they wait, and oversubscribed cores
+slow training several times."""
 
 
 @dataclass
@@ -70,14 +82,28 @@ class TrainResult:
     model : RiskModel
         The fitted model (grade and warning).
     metrics : pandas.DataFrame
-        Out-of-time metrics, one row per model (``model``, ``manual``, ``logistic``).
+        Out-of-sample metrics, one row per model (``model``, ``manual``, ``logistic``):
+        the mean over the backtests of :attr:`backtests`.
     evaluations : dict of str to Evaluation
-        The full evaluation of each, on the test slice, broken down by category and
-        month.
+        The full evaluation of each on all out-of-sample scores pooled, broken down by
+        category and month.
     split : dict of str to list of Timestamp
-        The cutoffs of ``train``, ``valid`` and ``test``.
+        The cutoffs the deployed model was fitted on (``train``) and those whose
+        out-of-sample scores are reported (``test``: the backtest months; with customer
+        folds, every cutoff).
+    validation : str
+        ``"time"`` (rolling-origin backtests) or ``"customers"`` (grouped K-fold).
+    backtests : pandas.DataFrame
+        The out-of-sample metrics per backtest (``fold``: the month, or ``fold k/K``)
+        and model, with the rows and cutoffs each was trained and measured on.
+    out_of_sample : pandas.DataFrame
+        Every row scored out of sample: ``customer_id``, ``as_of``, ``fold``, the truth
+        (``grade``, ``a_warning``) and the backtest boosters' raw scores
+        (``raw_grade_I``, ``raw_grade_I_II``, ``raw_warning``), on which the deployed
+        model's calibration, cut-offs and threshold were chosen.
     psi : float
-        Population stability of ``p_I`` between the train and test slices.
+        Population stability of ``p_I`` between the most recent backtest's training
+        rows and its out-of-sample rows.
     psi_verdict : str
         Its verdict (:func:`arrearsrisk.evaluation.psi_verdict`).
     params : dict
@@ -99,6 +125,9 @@ class TrainResult:
     metrics: pd.DataFrame
     evaluations: dict[str, Evaluation]
     split: dict[str, list[pd.Timestamp]]
+    validation: str
+    backtests: pd.DataFrame
+    out_of_sample: pd.DataFrame
     psi: float
     psi_verdict: str
     params: dict[str, Any]
@@ -152,12 +181,13 @@ def _fit_booster(
     params: dict[str, Any],
     x: np.ndarray,
     y: np.ndarray,
-    xv: np.ndarray,
-    yv: np.ndarray,
+    xv: np.ndarray | None,
+    yv: np.ndarray | None,
     spec: FeatureSpec,
     rounds: int,
     patience: int,
 ) -> Any:
+    """One LightGBM booster; stopped early on ``(xv, yv)`` when given, else ``rounds``."""
     import lightgbm as lgb
 
     names = list(spec.names)
@@ -168,6 +198,8 @@ def _fit_booster(
         categorical_feature=spec.categorical_indices,
         free_raw_data=False,
     )
+    if xv is None or yv is None:
+        return lgb.train(params, train_set, num_boost_round=rounds)
     valid_set = lgb.Dataset(xv, yv.astype(np.float64), reference=train_set)
     return lgb.train(
         params,
@@ -203,12 +235,97 @@ def _predictions(
     return out
 
 
+def _strata(frame: pd.DataFrame) -> np.ndarray:
+    """Grade and warning in one code, to stratify customer folds by."""
+    grade = pd.Categorical(frame["grade"].astype(str), dtype=GRADE_DTYPE).codes
+    return np.asarray(grade * 2 + frame["a_warning"].to_numpy(dtype=bool), dtype=np.int64)
+
+
+def _plan(
+    frame: pd.DataFrame,
+    validation: str,
+    *,
+    test_months: int,
+    valid_months: int,
+    folds: int,
+    horizon: int,
+    grace: int,
+    seed: int,
+) -> tuple[str, list[Fold]]:
+    if validation not in ("auto", "time", "customers"):
+        raise ArrearsRiskError(
+            f"validation must be 'auto', 'time' or 'customers'; got {validation!r}."
+        )
+    if validation in ("auto", "time"):
+        try:
+            plan = time_backtests(
+                frame["as_of"],
+                backtest_months=test_months,
+                valid_months=valid_months,
+                horizon_months=horizon,
+                grace_days=grace,
+            )
+            return "time", plan
+        except ArrearsRiskError:
+            if validation == "time":
+                raise
+    return "customers", customer_folds(frame["customer_id"], _strata(frame), folds=folds, seed=seed)
+
+
+def _check_outcomes(y: dict[str, np.ndarray], fold: Fold) -> None:
+    for target, outcome in y.items():
+        for part in ("train", "valid"):
+            if not outcome[getattr(fold, part)].any():
+                raise ArrearsRiskError(
+                    f"no positive '{target}' outcome in the {part} rows of {fold.name}; "
+                    "the frame is too small or too short to train on."
+                )
+
+
+def _operating_point(
+    grades: np.ndarray,
+    p: np.ndarray,
+    p_warning: np.ndarray,
+    warned: np.ndarray,
+    n_months: int,
+    warning_precision: float,
+    warning_capacity: int | None,
+) -> tuple[tuple[float, float], float, str]:
+    """Grade cut-offs and the warning threshold chosen on one set of scores."""
+    from arrearsrisk.models.thresholds import (
+        fit_grade_cutoffs,
+        warning_threshold_for_capacity,
+        warning_threshold_for_precision,
+    )
+
+    cuts = fit_grade_cutoffs(grades, p)
+    if warning_capacity is not None:
+        threshold = warning_threshold_for_capacity(p_warning, warning_capacity, n_months)
+        rule = f"capacity: about {warning_capacity} warnings a month"
+    else:
+        threshold = warning_threshold_for_precision(warned, p_warning, warning_precision)
+        rule = f"lowest threshold with precision >= {warning_precision}"
+    return cuts, threshold, rule
+
+
+class _Scores:
+    """Out-of-sample scores gathered fold by fold, in the frame's row order."""
+
+    def __init__(self, n: int) -> None:
+        self.raw = {t: np.full(n, np.nan) for t in TARGETS}
+        self.preds: dict[str, list[pd.DataFrame]] = {"model": [], "manual": [], "logistic": []}
+        self.rows: list[np.ndarray] = []
+        self.folds: list[str] = []
+
+
 def fit(
     frame: pd.DataFrame,
     *,
     features: list[str] | None = None,
+    validation: str = "auto",
     valid_months: int = 3,
     test_months: int = 3,
+    folds: int = 5,
     horizon_months: int | None = None,
     grace_days: int | None = None,
     seed: int = 0,
@@ -219,7 +336,8 @@ def fit(
     warning_capacity: int | None = None,
     progress: bool | tqdm[Any] = False,
 ) -> TrainResult:
-    """Fit the grade and warning models on a training frame and evaluate them out of time.
+    """Measure the grade and warning models out of sample, then fit the deployed model
+    on every labelled cutoff.
 
     Nothing is written: :func:`arrearsrisk.train` (same parameters, and where to save
     and log) saves the bundle and logs the run around this.
@@ -228,29 +346,40 @@ def fit(
     ----------
     frame : pandas.DataFrame
         From :func:`arrearsrisk.training_frame`: ``customer_id``, ``as_of``, features,
-        ``grade`` and ``a_warning``.
+        ``grade`` and ``a_warning`` (the library's labels or the user's own).
     features : list of str, optional
         Input columns (default: every column but ids and labels).
-    valid_months, test_months : int, default 3
-        Cutoffs in the validation and test slices (see
-        :func:`~arrearsrisk.models.splits.time_split`).
+    validation : {"auto", "time", "customers"}, default "auto"
+        ``"time"``: rolling-origin backtests over the last ``test_months`` cutoffs
+        (:func:`~arrearsrisk.models.splits.time_backtests`); ``"customers"``:
+        customer-grouped stratified K-fold (:func:`~arrearsrisk.models.splits.
+        customer_folds`), for a frame of one or a few dates; ``"auto"``: time when the
+        cutoffs allow it, else customers.  The choice is in the result and the bundle.
+    valid_months : int, default 3
+        Validation cutoffs of each backtest (early stopping, calibration, cut-offs).
+    test_months : int, default 3
+        Backtest months (the last ones of the frame), each scored out of time.
+    folds : int, default 5
+        Customer folds (with ``validation="customers"``).
     horizon_months, grace_days : int, optional
         The labels' horizon and grace (for the gaps between slices); default: those the
         frame was built with (``frame.attrs["labels"]``), else 3 and 30.
     seed : int, default 0
-        Seed of LightGBM and the baselines: same data and seed give the same model.
+        Seed of LightGBM, the folds and the baselines: same data and seed give the same
+        model.
     params : dict, optional
         LightGBM parameters overriding :data:`DEFAULT_PARAMS`.
     num_boost_round, early_stopping_rounds : int
-        Boosting rounds, stopped early on the validation slice's log loss.
+        Boosting rounds of the backtests, stopped early on their validation log loss;
+        the deployed boosters are fitted with the rounds the backtests chose.
     warning_precision : float, default 0.5
         The warning threshold is the lowest with at least this precision on the
-        validation slice...
+        out-of-sample scores...
     warning_capacity : int, optional
         ...unless a collection team's capacity (warnings per month) is given: then the
-        threshold flags about that many customers a month on the validation slice.
+        threshold flags about that many customers a month.
     progress : bool or tqdm
-        Show a progress bar over the steps (or advance the given bar, 5 steps).
+        Show a progress bar over the steps (or advance the given bar).
 
     Returns
     -------
@@ -263,7 +392,7 @@ def fit(
     >>> ledger = ar.read_ledger("data/sample")
     >>> frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger))
     >>> result = fit(frame)  # doctest: +SKIP
-    >>> result.metrics.loc[["model", "manual", "logistic"], "grade_I_auc"]  # doctest: +SKIP
+    >>> result.backtests[["fold", "model", "grade_I_auc"]]  # doctest: +SKIP
 
     (Skipped here: training takes a minute; ``tests/models/test_fit.py`` trains on the
     sample.)
@@ -271,127 +400,209 @@ def fit(
     # scikit-learn comes with these: imported when training, not with the package
     from arrearsrisk.evaluation import evaluate, population_stability, psi_verdict
     from arrearsrisk.models.baselines import MANUAL_RULE, LogisticBaseline, manual_grades
-    from arrearsrisk.models.thresholds import (
-        fit_grade_cutoffs,
-        warning_threshold_for_capacity,
-        warning_threshold_for_precision,
-    )
 
     names = _check_frame(frame, features)
     labels = frame.attrs.get("labels", {})
     horizon = int(horizon_months if horizon_months is not None else labels.get("horizon_months", 3))
     grace = int(grace_days if grace_days is not None else labels.get("grace_days", 30))
-    cutoffs = sorted(pd.to_datetime(frame["as_of"]).unique())
-    split = time_split(
-        [pd.Timestamp(t) for t in cutoffs],
-        valid_months=valid_months,
+    frame = frame.reset_index(drop=True)
+    kind, plan = _plan(
+        frame,
+        validation,
         test_months=test_months,
-        horizon_months=horizon,
-        grace_days=grace,
+        valid_months=valid_months,
+        folds=folds,
+        horizon=horizon,
+        grace=grace,
+        seed=seed,
     )
-    parts = {k: frame[frame["as_of"].isin(v)] for k, v in split.items()}
     spec = FeatureSpec.from_frame(frame, names)
-    x = {k: spec.matrix(p) for k, p in parts.items()}
-    y = {k: _targets(p) for k, p in parts.items()}
+    x_all = spec.matrix(frame)
+    y = _targets(frame)
+    grades = frame["grade"].astype(str).to_numpy()
     lgb_params = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
+    lgb_params.setdefault("num_threads", training_threads())  # never more than is free
     lgb_params["monotone_constraints"] = monotone_constraints(names)  # declared by families
+    n_months = test_months if kind == "time" else max(1, frame["as_of"].nunique())
 
     own_bar = not isinstance(progress, tqdm)
     steps: tqdm[Any] = (
         progress
         if isinstance(progress, tqdm)
-        else tqdm(total=5, desc="train", unit="step", disable=not progress)
+        else tqdm(total=0, desc="train", unit="step", disable=not progress)
     )
-    boosters, calibrators, best = {}, {}, {}
-    for target in TARGETS:
-        steps.set_postfix_str(target)
-        if not y["train"][target].any() or not y["valid"][target].any():
-            raise ArrearsRiskError(
-                f"no positive '{target}' outcome in the "
-                f"{'train' if not y['train'][target].any() else 'validation'} slice; "
-                "the frame is too small or too short to train on."
+    steps.total = (steps.total or 0) + len(plan) + 2  # the backtests, evaluation, deployment
+    steps.refresh()
+    scores = _Scores(len(frame))
+    records: list[dict[str, Any]] = []
+    best: dict[str, list[int]] = {t: [] for t in TARGETS}
+    truth_cols = ["grade", "a_warning", "category", "as_of"]
+    psi = float("nan")
+    for fold in plan:
+        steps.set_postfix_str(fold.name)
+        _check_outcomes(y, fold)
+        boosters, calibrators = {}, {}
+        for target in TARGETS:
+            booster = _fit_booster(
+                lgb_params,
+                x_all[fold.train],
+                y[target][fold.train],
+                x_all[fold.valid],
+                y[target][fold.valid],
+                spec,
+                num_boost_round,
+                early_stopping_rounds,
             )
-        booster = _fit_booster(
-            lgb_params,
-            x["train"],
-            y["train"][target],
-            x["valid"],
-            y["valid"][target],
-            spec,
-            num_boost_round,
-            early_stopping_rounds,
+            boosters[target] = booster
+            best[target].append(int(booster.best_iteration or booster.current_iteration()))
+            calibrators[target] = Calibrator.fit(
+                booster.predict(x_all[fold.valid]), y[target][fold.valid]
+            )
+            scores.raw[target][fold.test] = booster.predict(x_all[fold.test])
+        model = RiskModel(boosters, spec, calibrators, 0.5, 0.5, 1.0)
+        valid_pred = model.predict_matrix(x_all[fold.valid])
+        cuts, threshold, _ = _operating_point(
+            grades[fold.valid],
+            valid_pred[["p_I", "p_II", "p_III"]].to_numpy(),
+            valid_pred["p_warning"].to_numpy(),
+            y["warning"][fold.valid],
+            valid_months if kind == "time" else n_months,
+            warning_precision,
+            warning_capacity,
         )
-        boosters[target] = booster
-        best[target] = int(booster.best_iteration or booster.current_iteration())
-        calibrators[target] = Calibrator.fit(booster.predict(x["valid"]), y["valid"][target])
+        model.cutoff_I, model.cutoff_I_II, model.warning_threshold = *cuts, threshold
+        test_rows = np.flatnonzero(fold.test)
+        index = pd.RangeIndex(len(test_rows))
+        fold_preds = {"model": model.predict_matrix(x_all[fold.test])}
+        test = frame.iloc[test_rows]
+        fold_preds["manual"] = manual_grades(test.reset_index(drop=True))  # its own columns
+        logistic = LogisticBaseline(names, list(spec.categories), seed).fit(
+            frame.loc[fold.train, names],
+            frame.loc[fold.train, "grade"],
+            frame.loc[fold.train, "a_warning"],
+        )
+        lr_valid_p, lr_valid_w = logistic.predict_proba(frame.loc[fold.valid, names])
+        lr_cuts, lr_threshold, _ = _operating_point(
+            grades[fold.valid],
+            lr_valid_p,
+            lr_valid_w,
+            y["warning"][fold.valid],
+            valid_months if kind == "time" else n_months,
+            warning_precision,
+            warning_capacity,
+        )
+        lr_p, lr_w = logistic.predict_proba(test[names])
+        fold_preds["logistic"] = _predictions(lr_p, lr_w, lr_cuts, lr_threshold, index)
+        truth = test[truth_cols].reset_index(drop=True)
+        parts = fold.cutoffs(frame["as_of"])
+        for name, pred in fold_preds.items():
+            scores.preds[name].append(pred.reset_index(drop=True))
+            records.append(
+                {
+                    "fold": fold.name,
+                    "model": name,
+                    **evaluate(truth, pred.reset_index(drop=True)).metrics,
+                    "train_rows": int(fold.train.sum()),
+                    "train_cutoffs": f"{parts['train'][0]}..{parts['train'][-1]}",
+                    "valid_cutoffs": f"{parts['valid'][0]}..{parts['valid'][-1]}",
+                    "test_cutoffs": f"{parts['test'][0]}..{parts['test'][-1]}",
+                }
+            )
+        scores.rows.append(test_rows)
+        scores.folds += [fold.name] * len(test_rows)
+        psi = population_stability(
+            model.predict_matrix(x_all[fold.train])["p_I"].to_numpy(),
+            fold_preds["model"]["p_I"].to_numpy(),
+        )
         steps.update()
 
-    model = RiskModel(boosters, spec, calibrators, 0.5, 0.5, 1.0)
-    steps.set_postfix_str("cut-offs and threshold")
-    valid_pred = model.predict_matrix(x["valid"])
-    p_valid = valid_pred[["p_I", "p_II", "p_III"]].to_numpy()
-    cut_i, cut_i_ii = fit_grade_cutoffs(parts["valid"]["grade"].astype(str).to_numpy(), p_valid)
-    if warning_capacity is not None:
-        threshold = warning_threshold_for_capacity(
-            valid_pred["p_warning"].to_numpy(), warning_capacity, len(split["valid"])
-        )
-        rule = f"capacity: about {warning_capacity} warnings a month on the validation slice"
-    else:
-        threshold = warning_threshold_for_precision(
-            y["valid"]["warning"], valid_pred["p_warning"].to_numpy(), warning_precision
-        )
-        rule = f"lowest threshold with precision >= {warning_precision} on the validation slice"
-    model.cutoff_I, model.cutoff_I_II, model.warning_threshold = cut_i, cut_i_ii, threshold
+    steps.set_postfix_str("out-of-sample evaluation")
+    rows = np.concatenate(scores.rows)
+    truth = frame.iloc[rows][truth_cols].reset_index(drop=True)
+    evaluations = {
+        name: evaluate(truth, pd.concat(parts, ignore_index=True), by=("category", "as_of"))
+        for name, parts in scores.preds.items()
+    }
+    backtests = pd.DataFrame(records)
+    # each backtest month is scored by its own model: summarise them as cross-validation
+    # does, by the mean over backtests (pooling scores of differently calibrated models
+    # would mix their scales); the pooled evaluations keep the breakdowns and curves
+    measured = [c for c in backtests.columns if c in evaluations["model"].metrics]
+    metrics = backtests.groupby("model", sort=False)[measured].mean().loc[list(evaluations)]
+    metrics["n"] = backtests.groupby("model", sort=False)["n"].sum()  # rows scored, all folds
+    metrics.index.name = None
     steps.update()
 
-    steps.set_postfix_str("baselines and evaluation")
-    test = parts["test"]
-    truth = test[["grade", "a_warning", "category", "as_of"]].reset_index(drop=True)
-    preds = {"model": model.predict_matrix(x["test"])}
-    preds["manual"] = manual_grades(test[names].reset_index(drop=True))
-    categorical = list(spec.categories)
-    logistic = LogisticBaseline(names, categorical, seed).fit(
-        parts["train"][names], parts["train"]["grade"], parts["train"]["a_warning"]
-    )
-    lr_valid_p, lr_valid_w = logistic.predict_proba(parts["valid"][names])
-    lr_cuts = fit_grade_cutoffs(parts["valid"]["grade"].astype(str).to_numpy(), lr_valid_p)
-    lr_threshold = (
-        warning_threshold_for_capacity(lr_valid_w, warning_capacity, len(split["valid"]))
-        if warning_capacity is not None
-        else warning_threshold_for_precision(y["valid"]["warning"], lr_valid_w, warning_precision)
-    )
-    lr_p, lr_w = logistic.predict_proba(test[names])
-    preds["logistic"] = _predictions(lr_p, lr_w, lr_cuts, lr_threshold, truth.index)
-    evaluations = {
-        name: evaluate(truth, p.reset_index(drop=True), by=("category", "as_of"))
-        for name, p in preds.items()
+    steps.set_postfix_str("deployed model")
+    rounds = {t: (b[-1] if kind == "time" else int(np.median(b))) for t, b in best.items()}
+    oos_raw = {t: scores.raw[t][rows] for t in TARGETS}
+    calibrators = {t: Calibrator.fit(oos_raw[t], y[t][rows]) for t in TARGETS}
+    boosters = {
+        t: _fit_booster(lgb_params, x_all, y[t], None, None, spec, max(rounds[t], 1), 0)
+        for t in TARGETS
     }
-    metrics = pd.DataFrame({name: ev.metrics for name, ev in evaluations.items()}).T
-    train_p = model.predict_matrix(x["train"])["p_I"].to_numpy()
-    psi = population_stability(train_p, preds["model"]["p_I"].to_numpy())
+    oos = RiskModel({}, spec, calibrators, 0.5, 0.5, 1.0)
+    p1 = calibrators["grade_I"](oos_raw["grade_I"])
+    p12 = np.maximum(calibrators["grade_I_II"](oos_raw["grade_I_II"]), p1)
+    pw = calibrators["warning"](oos_raw["warning"])
+    cuts, threshold, rule = _operating_point(
+        grades[rows],
+        np.column_stack([p1, p12 - p1, 1.0 - p12]),
+        pw,
+        y["warning"][rows],
+        n_months,
+        warning_precision,
+        warning_capacity,
+    )
+    del oos
+    model = RiskModel(boosters, spec, calibrators, *cuts, threshold)
+    # the logistic baseline's operating point on its own out-of-sample scores (recorded)
+    lr_all = pd.concat(scores.preds["logistic"], ignore_index=True)
+    lr_cuts, lr_threshold, _ = _operating_point(
+        grades[rows],
+        lr_all[["p_I", "p_II", "p_III"]].to_numpy(),
+        lr_all["p_warning"].to_numpy(),
+        y["warning"][rows],
+        n_months,
+        warning_precision,
+        warning_capacity,
+    )
     steps.update()
 
     stamp = "".join(b.model_to_string() for b in boosters.values()) + repr(
         (calibrators, model.cutoff_I, model.cutoff_I_II, model.warning_threshold)
     )
     model.version = f"{dt.date.today():%Y%m%d}-{hashlib.sha256(stamp.encode()).hexdigest()[:8]}"
+    cutoffs = sorted(pd.to_datetime(frame["as_of"]).unique())
+    tested = sorted(pd.to_datetime(frame["as_of"].iloc[rows]).unique())
+    split = {"train": [pd.Timestamp(t) for t in cutoffs], "test": [pd.Timestamp(t) for t in tested]}
     model.info = {
         "labels": {
             "horizon_months": horizon,
             "grace_days": grace,
             "warning_multiple": labels.get("warning_multiple", 2.0),
         },
+        "validation": kind,
         "window": {k: [str(v[0].date()), str(v[-1].date())] for k, v in split.items()},
-        "rows": {k: len(p) for k, p in parts.items()},
+        "trained_on": [str(t.date()) for t in split["train"]],
+        "backtests": [
+            {"fold": f.name, **f.cutoffs(frame["as_of"]), "rows": int(f.test.sum())} for f in plan
+        ],
+        "rows": {"train": len(frame), "test": len(rows)},
         "data_sha256_16": _data_hash(frame[[*ID_COLUMNS, *names, *LABEL_COLUMNS]]),
         "seed": seed,
-        "best_iteration": best,
+        "best_iteration": rounds,
         "grade_rule": f"{GRADE_RULE}; cut-offs maximise F1 of I, then macro-F1, on the "
-        "validation slice",
-        "warning_rule": rule,
-        "test_metrics": {k: float(v) for k, v in evaluations["model"].metrics.items()},
+        "out-of-sample scores of the backtests",
+        "warning_rule": f"{rule} on the out-of-sample scores of the backtests",
+        "calibration": "Platt scaling on the out-of-sample scores of the backtests",
+        "test_metrics": {str(k): float(v) for k, v in metrics.loc["model"].to_dict().items()},
         "psi_p_I_train_test": psi,
     }
+    out_of_sample = frame.iloc[rows][["customer_id", "as_of", "grade", "a_warning"]]
+    out_of_sample = out_of_sample.reset_index(drop=True).assign(
+        fold=scores.folds, **{f"raw_{t}": oos_raw[t] for t in TARGETS}
+    )
     if own_bar:
         steps.close()
     return TrainResult(
@@ -399,6 +610,9 @@ def fit(
         metrics,
         evaluations,
         split,
+        kind,
+        backtests,
+        out_of_sample,
         psi,
         psi_verdict=psi_verdict(psi),
         params=lgb_params,

@@ -2,12 +2,13 @@
 
 The one place that composes training with I/O: :func:`arrearsrisk.models.fit` fits and
 measures (no I/O), :meth:`RiskModel.save <arrearsrisk.models.RiskModel.save>` writes the
-bundle, and :func:`arrearsrisk.tracking.log_training` logs the run (MLflow is imported
-only when ``track=True``).
+bundle, and :func:`arrearsrisk.tracking.training_run` holds the MLflow run open around
+both and logs the result in it (MLflow is imported only when ``track=True``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,19 @@ from arrearsrisk.models.fitting import TrainResult, fit
 
 __all__ = ["train"]
 
-_FIT_STEPS = 5
-"""Steps of :func:`~arrearsrisk.models.fit` on the shared progress bar (three boosters,
-cut-offs and threshold, baselines and evaluation); saving and tracking add two."""
+_OWN_STEPS = 2
+"""Saving and tracking, on the progress bar that :func:`~arrearsrisk.models.fit` extends
+with its own steps (one per backtest, the evaluation, the deployed model)."""
 
 
 def train(
     frame: pd.DataFrame,
     *,
     features: list[str] | None = None,
+    validation: str = "auto",
     valid_months: int = 3,
     test_months: int = 3,
+    folds: int = 5,
     horizon_months: int | None = None,
     grace_days: int | None = None,
     seed: int = 0,
@@ -51,13 +54,16 @@ def train(
 
     Parameters
     ----------
-    frame, features, valid_months, test_months, horizon_months, grace_days, seed, \
-params, num_boost_round, early_stopping_rounds, warning_precision, warning_capacity
+    frame, features, validation, valid_months, test_months, folds, horizon_months, \
+grace_days, seed, params, num_boost_round, early_stopping_rounds, warning_precision, \
+warning_capacity
         As :func:`arrearsrisk.models.fit`: the training frame from
-        :func:`arrearsrisk.training_frame`, and how to split and fit it.
+        :func:`arrearsrisk.training_frame`, how to measure it (rolling-origin backtests
+        or customer folds) and how to fit it.
     track : bool, default True
         Log the run to MLflow (``MLFLOW_TRACKING_URI``, else ``sqlite:///mlflow.db``
-        in the working folder).
+        in the working folder): the run opens before the fit and closes after the
+        logging, FAILED if the training raises.
     experiment, run_name : str
         MLflow experiment and run names.
     register_as : str, optional
@@ -86,39 +92,38 @@ params, num_boost_round, early_stopping_rounds, warning_precision, warning_capac
     (Skipped here: training takes a minute; ``tests/models/test_fit.py`` trains on the
     sample.)
     """
-    steps = tqdm(total=_FIT_STEPS + 2, desc="train", unit="step", disable=not progress)
-    result = fit(
-        frame,
-        features=features,
-        valid_months=valid_months,
-        test_months=test_months,
-        horizon_months=horizon_months,
-        grace_days=grace_days,
-        seed=seed,
-        params=params,
-        num_boost_round=num_boost_round,
-        early_stopping_rounds=early_stopping_rounds,
-        warning_precision=warning_precision,
-        warning_capacity=warning_capacity,
-        progress=steps,
-    )
-    if save_to is not None:
-        steps.set_postfix_str("save")
-        result = dataclasses.replace(result, bundle=Path(result.model.save(save_to)))
-    steps.update()
-    if track:
-        steps.set_postfix_str("MLflow")
-        from arrearsrisk.tracking import log_training
+    steps = tqdm(total=_OWN_STEPS, desc="train", unit="step", disable=not progress)
+    run: Any = contextlib.nullcontext()
+    if track:  # the MLflow run opens before the fit, so it lasts as long as the training
+        from arrearsrisk.tracking import training_run
 
-        run_id = log_training(
-            result,
+        run = training_run(frame, experiment=experiment, run_name=run_name)
+    with run as tracked:
+        result = fit(
             frame,
-            experiment=experiment,
-            run_name=run_name,
-            register_as=register_as,
-            alias=alias,
+            features=features,
+            validation=validation,
+            valid_months=valid_months,
+            test_months=test_months,
+            folds=folds,
+            horizon_months=horizon_months,
+            grace_days=grace_days,
+            seed=seed,
+            params=params,
+            num_boost_round=num_boost_round,
+            early_stopping_rounds=early_stopping_rounds,
+            warning_precision=warning_precision,
+            warning_capacity=warning_capacity,
+            progress=steps,
         )
-        result = dataclasses.replace(result, run_id=run_id)
-    steps.update()
+        if save_to is not None:
+            steps.set_postfix_str("save")
+            result = dataclasses.replace(result, bundle=Path(result.model.save(save_to)))
+        steps.update()
+        if tracked is not None:
+            steps.set_postfix_str("MLflow")
+            run_id = tracked.log(result, frame, register_as=register_as, alias=alias)
+            result = dataclasses.replace(result, run_id=run_id)
+        steps.update()
     steps.close()
     return result

@@ -5,23 +5,33 @@ The only subpackage of arrearsrisk that imports MLflow; :func:`arrearsrisk.train
 bundle folder never pays for MLflow.
 
 * :mod:`~arrearsrisk.tracking.store`: where runs go (:func:`tracking_uri`);
-* :mod:`~arrearsrisk.tracking.runs`: what a run holds (:func:`log_training`);
+* :mod:`~arrearsrisk.tracking.runs`: what a run holds (:func:`training_run`, opened
+  around a training, and :func:`log_training`, after the fact);
 * :mod:`~arrearsrisk.tracking.pyfunc`: the logged pyfunc model (:class:`RiskModelPyfunc`);
 * :mod:`~arrearsrisk.tracking.registry`: models back from the store
-  (:func:`download_bundle`) and the champion (:func:`champion`, :func:`promote`).
+  (:func:`download_bundle`) and the champion (:func:`champion`);
+* :mod:`~arrearsrisk.tracking.promotion`: the champion moved on evidence
+  (:func:`promote`) and back (:func:`rollback`).
 """
 
+from arrearsrisk.tracking.promotion import DEFAULT_GUARDS, Promotion, promote, rollback
 from arrearsrisk.tracking.pyfunc import RiskModelPyfunc
-from arrearsrisk.tracking.registry import champion, download_bundle, promote
-from arrearsrisk.tracking.runs import DEFAULT_EXPERIMENT, log_training
+from arrearsrisk.tracking.registry import champion, download_bundle, previous_alias
+from arrearsrisk.tracking.runs import DEFAULT_EXPERIMENT, TrainingRun, log_training, training_run
 from arrearsrisk.tracking.store import tracking_uri
 
 __all__ = [
     "DEFAULT_EXPERIMENT",
+    "DEFAULT_GUARDS",
+    "Promotion",
     "RiskModelPyfunc",
+    "TrainingRun",
     "champion",
     "download_bundle",
     "log_training",
+    "previous_alias",
     "promote",
+    "rollback",
     "tracking_uri",
+    "training_run",
 ]

@@ -1,29 +1,27 @@
 """Models back from the store: :func:`download_bundle` for ``models:/NAME@ALIAS``,
-``models:/NAME/VERSION`` and ``runs:/RUN_ID/model``; the champion, :func:`champion` and
-:func:`promote`.
+``models:/NAME/VERSION`` and ``runs:/RUN_ID/model``; the champion, :func:`champion`, and
+the registry's bookkeeping shared by :func:`~arrearsrisk.tracking.runs.log_training` and
+:func:`~arrearsrisk.tracking.promotion.promote`: a run's model registered once (an
+identical model is never registered twice), and an alias that moves keeps the version it
+named as :func:`previous_alias`.
 
 Examples
 --------
 >>> import arrearsrisk as ar
 >>> model = ar.load_model("models:/arrearsrisk@champion")  # doctest: +SKIP
-
-Register a run only if it beats the current champion:
-
->>> result = ar.train(frame)  # doctest: +SKIP
->>> best = champion()  # doctest: +SKIP
->>> new = result.metrics.loc["model", "grade_I_auc"]  # doctest: +SKIP
->>> if best is None or new > best["metrics"]["model_grade_I_auc"]:  # doctest: +SKIP
-...     promote(result.run_id)
+>>> champion()["version"]  # doctest: +SKIP
+3
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 from arrearsrisk.errors import ArrearsRiskError, TrackingError
-from arrearsrisk.tracking.pyfunc import BUNDLE_ARTIFACT, MODEL_NAME
+from arrearsrisk.tracking.pyfunc import BUNDLE_ARTIFACT
 from arrearsrisk.tracking.store import (
     TRACKING_URI_ENV,
     MlflowClient,
@@ -35,7 +33,7 @@ from arrearsrisk.tracking.store import (
     tracking_uri,
 )
 
-__all__ = ["champion", "download_bundle", "promote"]
+__all__ = ["champion", "download_bundle", "previous_alias"]
 
 _SHOWN = 20
 
@@ -184,13 +182,98 @@ def download_bundle(uri: str) -> Path:
     return folder
 
 
-# --- the champion: comparing and promoting runs -----------------------------------------
+# --- the champion: registering, aliases ---------------------------------------------
+
+REGISTERED_DESCRIPTION = (
+    "arrearsrisk: LightGBM models grading electricity customers' arrears risk "
+    "(Grade I / II / III) with an A-level warning. Versions are logged by "
+    "arrearsrisk.train; move the champion with arrearsrisk.tracking.promote "
+    "(on evidence) and back with rollback."
+)
 
 
 def _check_names(**names: Any) -> None:
     for what, value in names.items():
         if not isinstance(value, str) or not value.strip():
             raise ArrearsRiskError(f"{what} must be a non-empty name; got {value!r}.")
+
+
+def previous_alias(alias: str = "champion") -> str:
+    """The alias that keeps the version ``alias`` named before it moved.
+
+    >>> previous_alias(), previous_alias("challenger")
+    ('previous', 'challenger-previous')
+    """
+    return "previous" if alias == "champion" else f"{alias}-previous"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _aliases(client: MlflowClient, name: str) -> dict[str, int]:
+    try:
+        registered = client.get_registered_model(name)
+    except MlflowException as err:
+        if err.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
+        return {}
+    return {a: int(v) for a, v in (getattr(registered, "aliases", {}) or {}).items()}
+
+
+def _register(
+    client: MlflowClient,
+    name: str,
+    model_uri: str,
+    run_id: str,
+    model_version: str | None,
+    description: str,
+) -> int:
+    """The version of ``name`` holding the run's model: the version registered from
+    ``run_id``, else one of an identical model (same ``model_version`` tag), else a new
+    version registered from ``model_uri`` with ``description``."""
+    found = client.search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
+    if found:
+        return max(int(v.version) for v in found)
+    if model_version:
+        same = [
+            int(v.version)
+            for v in client.search_model_versions(f"name = '{name}'")
+            if (getattr(v, "tags", None) or {}).get("model_version") == model_version
+        ]
+        if same:
+            version = str(max(same))
+            client.set_model_version_tag(name, version, "also_logged_by_run", run_id)
+            return int(version)
+    try:
+        client.get_registered_model(name)
+    except MlflowException as err:
+        if err.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
+        try:
+            client.create_registered_model(name, description=REGISTERED_DESCRIPTION)
+        except MlflowException as again:
+            if again.error_code != "RESOURCE_ALREADY_EXISTS":  # else: created meanwhile
+                raise
+    tags = {"model_version": model_version} if model_version else None
+    registered = mlflow.register_model(model_uri, name, tags=tags)
+    client.update_model_version(name, str(registered.version), description=description)
+    return int(registered.version)
+
+
+def _set_alias(client: MlflowClient, name: str, alias: str, version: int, why: str) -> int | None:
+    """Point ``name@alias`` at ``version``; the version it named before (returned) keeps
+    :func:`previous_alias` and is recorded on the new one (tag ``<alias>_previous``)."""
+    old = _aliases(client, name).get(alias)
+    if old == version:
+        return None
+    if old is not None:
+        client.set_registered_model_alias(name, previous_alias(alias), str(old))
+        client.set_model_version_tag(name, str(version), f"{alias}_previous", str(old))
+        client.set_model_version_tag(name, str(old), f"{alias}_replaced_by", str(version))
+    client.set_registered_model_alias(name, alias, str(version))
+    client.set_model_version_tag(name, str(version), f"{alias}_since", f"{_now()}: {why}")
+    return old
 
 
 def champion(name: str = "arrearsrisk", alias: str = "champion") -> dict[str, Any] | None:
@@ -210,7 +293,9 @@ def champion(name: str = "arrearsrisk", alias: str = "champion") -> dict[str, An
         model; None if it was registered from elsewhere), ``model_version`` (the
         arrearsrisk model version, a tag of the run) and ``metrics``: the model's
         out-of-time metrics as logged in the run (``model_grade_I_auc``,
-        ``model_warning_pr_auc``, ...; empty if the run is gone).  None when the store
+        ``model_warning_pr_auc``, ...; empty if the run is gone) and ``previous``, the
+        version the alias named before (alias :func:`previous_alias`; None if none).
+        None when the store
         has no registered model ``name`` or it has no alias ``alias``; a SQLite store
         whose file does not exist yet is not created.
 
@@ -246,6 +331,7 @@ def champion(name: str = "arrearsrisk", alias: str = "champion") -> dict[str, An
             aliases = dict(getattr(registered, "aliases", {}) or {})
             if alias not in aliases:
                 return None
+            previous = aliases.get(previous_alias(alias))
             version = client.get_model_version(name, str(aliases[alias]))
             run_id = str(version.run_id) if version.run_id else None
             metrics: dict[str, float] = {}
@@ -275,95 +361,5 @@ def champion(name: str = "arrearsrisk", alias: str = "champion") -> dict[str, An
         "run_id": run_id,
         "model_version": model_tag or tags.get("model_version"),
         "metrics": metrics,
+        "previous": None if previous is None else int(previous),
     }
-
-
-def promote(run_id: str, name: str = "arrearsrisk", alias: str = "champion") -> int:
-    """Point ``name@alias`` at the model logged by run ``run_id``; return its version.
-
-    The run's model (``runs:/<run_id>/model``, logged by :func:`log_training`) is
-    registered under ``name`` unless a version of ``name`` from that run exists already;
-    then the alias moves to that version (an alias names one version at a time), so
-    ``ar.load_model(f"models:/{name}@{alias}")`` loads it.
-
-    Parameters
-    ----------
-    run_id : str
-        The MLflow run of a tracked training (``TrainResult.run_id``).
-    name : str, default "arrearsrisk"
-        The registered model, created if missing.
-    alias : str, default "champion"
-        The alias to set.
-
-    Returns
-    -------
-    int
-        The registered version the alias now points at.
-
-    Raises
-    ------
-    ArrearsRiskError
-        If ``run_id`` or a name is empty.
-    TrackingError
-        If ``run_id`` is not a run of the store (or is deleted), the run logged no model,
-        or the store refuses the registration.
-
-    Examples
-    --------
-    >>> result = ar.train(frame, register_as=None)  # doctest: +SKIP
-    >>> promote(result.run_id)  # doctest: +SKIP
-    1
-    >>> promote(result.run_id, alias="challenger")  # same run: same version  # doctest: +SKIP
-    1
-    """
-    if not isinstance(run_id, str) or not run_id.strip():
-        raise ArrearsRiskError(
-            f"run_id must be the id of an MLflow run (TrainResult.run_id); got {run_id!r}.\n"
-            "  hint: train with track=True to log a run."
-        )
-    _check_names(name=name, alias=alias)
-    uri = tracking_uri()
-    with _using(uri):
-        client = MlflowClient()
-        try:
-            try:
-                run = client.get_run(run_id)
-            except MlflowException as err:
-                if err.error_code not in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
-                    raise
-                raise TrackingError(
-                    f"no MLflow run {run_id!r} in the store at {_redacted(uri)}.\n"
-                    f"  hint: check {TRACKING_URI_ENV}; the run id is TrainResult.run_id."
-                ) from None
-            if run.info.lifecycle_stage != "active":
-                raise TrackingError(
-                    f"MLflow run {run_id} is deleted; restore it with "
-                    f"MlflowClient().restore_run({run_id!r}) before promoting it."
-                )
-            found = client.search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
-            if found:
-                version = max(int(v.version) for v in found)
-            else:
-                logged = client.search_logged_models(
-                    experiment_ids=[run.info.experiment_id],
-                    filter_string=f"source_run_id = '{run_id}'",
-                )
-                chosen = [m for m in logged if m.name == MODEL_NAME]
-                if not chosen:
-                    raise TrackingError(
-                        f"run {run_id} logged no model named {MODEL_NAME!r} (its models: "
-                        f"{_shown(sorted(m.name for m in logged))}); nothing to promote.\n"
-                        "  hint: promote a run of arrearsrisk.train(..., track=True)."
-                    )
-                registered = mlflow.register_model(chosen[-1].model_uri, name)
-                version = int(registered.version)
-                model_version = run.data.tags.get("model_version")
-                if model_version:
-                    client.set_model_version_tag(name, str(version), "model_version", model_version)
-            client.set_registered_model_alias(name, alias, str(version))
-        except MlflowException as err:
-            raise TrackingError(
-                f"MLflow store at {_redacted(uri)} failed to promote run {run_id} to "
-                f"{name}@{alias}: {err.message}"
-            ) from err
-    return version

@@ -21,12 +21,18 @@ from pathlib import Path
 from arrearsrisk.errors import ArrearsRiskError, TrackingError
 
 try:
+    from tqdm import TqdmWarning
+
     with warnings.catch_warnings():
         # Importing mlflow.pyfunc infers schemas of MLflow's own agent types and warns
         # "Any type hint is inferred as AnyType" about them (MLflow 3.x): nothing of ours.
         warnings.filterwarnings(
             "ignore", message=r".*Any type hint is inferred as AnyType", category=UserWarning
         )
+        # It also imports mlflow.genai, whose simulators import tqdm.auto: in a Jupyter
+        # kernel without ipywidgets that warns "IProgress not found" (a TqdmWarning),
+        # about progress bars of GenAI evaluation we never show.
+        warnings.filterwarnings("ignore", category=TqdmWarning, module=r"tqdm\.auto")
         import mlflow
         import mlflow.pyfunc
         from mlflow.exceptions import MlflowException
@@ -42,6 +48,11 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
 DEFAULT_DB = "mlflow.db"
 ARTIFACT_FOLDER = "mlruns"
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+"""The experiment tag that chooses the MLflow 3 UI's view of an experiment."""
+EXPERIMENT_KIND = "custom_model_development"
+"""Its value for model training: the UI opens on runs, metrics and models (without the
+tag it infers a kind, and an experiment with no run yet opens on GenAI traces)."""
 
 
 def tracking_uri() -> str:
@@ -115,7 +126,8 @@ def _using(uri: str) -> Iterator[None]:
 
 def _experiment_id(client: MlflowClient, name: str, uri: str) -> str:
     """The id of experiment ``name``, created if missing (with local, absolute artifacts
-    beside a SQLite database)."""
+    beside a SQLite database), and tagged as model training (:data:`EXPERIMENT_KIND`)
+    unless it has a kind already."""
     if not isinstance(name, str) or not name.strip():
         raise ArrearsRiskError(f"experiment must be a non-empty name; got {name!r}.")
     found = client.get_experiment_by_name(name)
@@ -125,7 +137,13 @@ def _experiment_id(client: MlflowClient, name: str, uri: str) -> str:
         folder = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "experiment"
         location = (db.parent / ARTIFACT_FOLDER / folder).as_uri() if db is not None else None
         try:
-            return str(client.create_experiment(name, artifact_location=location))
+            return str(
+                client.create_experiment(
+                    name,
+                    artifact_location=location,
+                    tags={EXPERIMENT_KIND_TAG: EXPERIMENT_KIND},
+                )
+            )
         except MlflowException as err:
             if err.error_code != "RESOURCE_ALREADY_EXISTS":  # else: created meanwhile
                 raise
@@ -138,4 +156,6 @@ def _experiment_id(client: MlflowClient, name: str, uri: str) -> str:
             f"  hint: restore it with MlflowClient().restore_experiment({found.experiment_id!r})"
             ", or train with another experiment name."
         )
+    if EXPERIMENT_KIND_TAG not in (found.tags or {}):
+        client.set_experiment_tag(found.experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
     return str(found.experiment_id)
