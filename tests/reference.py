@@ -1,4 +1,5 @@
-"""The slow twin: settlement, labels and the main payment features as plain loops.
+"""The slow twin: settlement, labels, the main payment features and the trend features,
+as plain loops.
 
 Written from ``docs/contract.md`` (sections 1-2) and the feature docstrings, one customer
 at a time, with :class:`datetime.date`, integer cents and exact fractions, so that
@@ -32,6 +33,7 @@ import pandas as pd
 
 __all__ = [
     "FEATURES",
+    "TREND_FEATURES",
     "Bill",
     "Book",
     "Label",
@@ -45,6 +47,7 @@ __all__ = [
     "labels",
     "settle",
     "settlement_dates",
+    "trend_features",
 ]
 
 TOLERANCE_CENTS = 1
@@ -390,3 +393,102 @@ FEATURES: tuple[str, ...] = (
     "estimated_share_12m",
 )
 """The features the slow twin computes."""
+
+
+# --- trend features (arrearsrisk.features.trends) ---------------------------------------
+
+DROP_RATIO = Fraction(7, 10)
+"""A consumption drop: three periods below 70% of the same three periods a year earlier."""
+
+
+def _days_late(
+    bills: list[Bill], settled: list[dt.date | None], as_of: dt.date
+) -> list[int | None]:
+    """Days late of each bill at ``as_of``: settled by its settlement day, open and past
+    due by today, open and not yet due: ``None``."""
+    out: list[int | None] = []
+    for bill, day in zip(bills, settled, strict=True):
+        if day is not None:
+            out.append((day - bill.due).days)
+        elif bill.due < as_of:
+            out.append((as_of - bill.due).days)
+        else:
+            out.append(None)
+    return out
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if not math.isnan(num) and not math.isnan(den) and den > 0 else NAN
+
+
+def trend_features(book: Book, as_of: dt.date) -> dict[str, dict[str, float]]:
+    """The trend features of every active customer at ``as_of``, from bills issued and
+    payments made by then (``arrearsrisk.features.trends``'s docstring, as plain loops)."""
+    start = {w: add_months(as_of, -w) for w in WINDOWS}
+    this_month = _month_index(as_of.year, as_of.month)
+    out = {}
+    for cid in active_customers(book, as_of):
+        bills = fifo(b for b in book.bills[cid] if b.issue <= as_of)
+        pays = in_order(p for p in book.payments[cid] if p.day <= as_of)
+        late = _days_late(bills, settle(bills, pays), as_of)
+        due: list[tuple[Bill, int]] = [
+            (b, d) for b, d in zip(bills, late, strict=True) if b.cents > 0 and d is not None
+        ]
+
+        def late_between(recent: int, older: int, due: list[tuple[Bill, int]] = due) -> list[float]:
+            end = start[recent] if recent else as_of
+            return [float(d) for b, d in due if start[older] < b.due <= end]
+
+        def clipped(days: list[float]) -> list[float]:
+            return [max(d, 0.0) for d in days]
+
+        f: dict[str, float] = {}
+        f["days_late_mean_3m"] = _mean(clipped(late_between(0, 3)))
+        f["days_late_change_6m"] = _mean(clipped(late_between(0, 6))) - _mean(
+            clipped(late_between(6, 12))
+        )
+        f["payment_timing_drift_3m"] = _mean(late_between(0, 3)) - _mean(late_between(3, 12))
+
+        # kWh of the period `back` months before as_of's month (1: the latest period).
+        grid = {
+            this_month - _month_index(*b.period): b.kwh
+            for b in bills
+            if 1 <= this_month - _month_index(*b.period) <= GRID_MONTHS
+        }
+
+        def kwh(*back: int, grid: dict[int, float] = grid) -> list[float]:
+            return [grid[m] for m in back if m in grid]
+
+        f["kwh_yoy_ratio_1m"] = _ratio(grid[1], grid[13]) if 1 in grid and 13 in grid else NAN
+        f["kwh_yoy_ratio_6m"] = _ratio(_mean(kwh(*range(1, 7))), _mean(kwh(*range(13, 19))))
+        f["months_since_kwh_drop"] = NAN
+        for ago in range(10):  # the latest drop first
+            now, year_ago = kwh(ago + 1, ago + 2, ago + 3), kwh(ago + 13, ago + 14, ago + 15)
+            full = len(now) == 3 and len(year_ago) == 3 and sum(year_ago) > 0
+            if full and Fraction(sum(now)) < DROP_RATIO * Fraction(sum(year_ago)):
+                f["months_since_kwh_drop"] = ago
+                break
+        # Last year's three periods to come (12, 11, 10 back) against its three before.
+        f["kwh_season_ahead_ratio_3m"] = _ratio(_mean(kwh(10, 11, 12)), _mean(kwh(13, 14, 15)))
+
+        flags = [b.estimated for b in bills if start[24] < b.issue <= as_of]
+        known = [e for e in flags if e is not None]
+        f["estimated_share_24m"] = _share(sum(known), len(known))
+        est_due = [d for b, d in due if b.estimated and start[24] < b.due <= as_of]
+        f["estimated_late_share_24m"] = _share(sum(d > 0 for d in est_due), len(est_due))
+        out[cid] = f
+    return out
+
+
+TREND_FEATURES: tuple[str, ...] = (
+    "days_late_mean_3m",
+    "days_late_change_6m",
+    "payment_timing_drift_3m",
+    "kwh_yoy_ratio_1m",
+    "kwh_yoy_ratio_6m",
+    "months_since_kwh_drop",
+    "kwh_season_ahead_ratio_3m",
+    "estimated_share_24m",
+    "estimated_late_share_24m",
+)
+"""The trend features the slow twin computes (all of ``arrearsrisk.features.trends``)."""

@@ -3,7 +3,7 @@
 Features come in families.  Each family declares, in its own module, a
 :class:`FeatureFamily`: its columns (named after what they measure and their
 window), its builder, the context the builder needs, the monotone directions of its
-features and their reason texts in Chinese and English.  Six are built in:
+features and their reason texts in Chinese and English.  Seven are built in:
 
 ============== ===============================================================
 family         what it sees
@@ -16,6 +16,8 @@ account        category, industry, region, supply, tenure, measures in place,
                extra customer columns
 peers          recent arrears rate of the customer's industry and region
 quality        estimated readings
+trends         lateness drift, year-on-year consumption, consumption drops,
+               estimated readings ahead
 ============== ===============================================================
 
 More can be added with :func:`register_family` once :func:`check_feature_family`

@@ -1,4 +1,4 @@
-"""The registry of feature families: the built-in six, in output order, then the
+"""The registry of feature families: the built-in seven, in output order, then the
 families users register.
 
 Everything that depends on the set of families is derived from the registry here:
@@ -7,7 +7,7 @@ the reserved names, the monotone constraints, the reason text of a feature.
 Examples
 --------
 >>> [f.name for f in families()]
-['payments', 'consumption', 'billing', 'account', 'peers', 'quality']
+['payments', 'consumption', 'billing', 'account', 'peers', 'quality', 'trends']
 >>> monotone_constraints(["late_streak", "on_time_streak", "kwh_mean_3m", "substation"])
 [1, -1, 0, 0]
 """
@@ -28,6 +28,7 @@ from arrearsrisk.features.payments import FAMILY as PAYMENTS
 from arrearsrisk.features.peers import FAMILY as PEERS
 from arrearsrisk.features.quality import FAMILY as QUALITY
 from arrearsrisk.features.texts import NameAndValue, ReasonText, resolve
+from arrearsrisk.features.trends import FAMILY as TRENDS
 
 __all__ = [
     "BUILTIN",
@@ -40,7 +41,15 @@ __all__ = [
     "unregister_family",
 ]
 
-BUILTIN: tuple[FeatureFamily, ...] = (PAYMENTS, CONSUMPTION, BILLING, ACCOUNT, PEERS, QUALITY)
+BUILTIN: tuple[FeatureFamily, ...] = (
+    PAYMENTS,
+    CONSUMPTION,
+    BILLING,
+    ACCOUNT,
+    PEERS,
+    QUALITY,
+    TRENDS,
+)
 """The families of the library, in output order."""
 
 _NAME_AND_VALUE = NameAndValue()
@@ -139,7 +148,7 @@ def registered(family: FeatureFamily) -> Iterator[FeatureFamily]:
     ...                     reasons={"toy_a": NumberText(zh_en("玩具{v}", "toy {v}"))})
     >>> with registered(toy):
     ...     [f.name for f in families()][-2:]
-    ['quality', 'toy']
+    ['trends', 'toy']
     >>> "toy" in [f.name for f in families()]
     False
     """
