@@ -12,15 +12,17 @@ hours on the 2-core machine with the defaults; ``--skip-large`` for the sample o
    needs, and times ``ar.train(frame, track=False)`` alone, under one of these
    variants (nothing is patched: parameters and environment variables only):
 
-   ``today``    the library as it is: ``DEFAULT_PARAMS`` has no ``num_threads``, so
-                LightGBM takes OpenMP's default, every core;
+   ``today``    the library as it is: ``fit`` sets ``num_threads`` to
+                :func:`~arrearsrisk.models.threads.training_threads` (one on 2 cores);
+   ``nt0``      as before that: ``params={"num_threads": 0}``, OpenMP's default, every
+                core;
    ``omp1``     the plain reference: the same with ``OMP_NUM_THREADS=1``;
    ``ntK``      ``params={"num_threads": K}``; ``nt{training_threads()}`` is the proposal;
    ``limit1``   ``ar.train`` inside ``limited_threads(1)`` (the pools capped, no
                 ``num_threads`` parameter);
-   ``passive``  ``today`` with ``OMP_WAIT_POLICY=PASSIVE`` (waiting threads sleep).
+   ``passive``  ``nt0`` with ``OMP_WAIT_POLICY=PASSIVE`` (waiting threads sleep).
 
-   (``--variants`` picks them for the sample, default ``today,omp1,nt1``, and
+   (``--variants`` picks them for the sample, default ``nt0,omp1,today``, and
    ``--large-variants`` for the large frame, default the same.)
 
    each **idle** (after waiting, at most ``--idle-wait`` s, for the other processes of
@@ -159,7 +161,7 @@ def _clock() -> Any:
     """A tqdm that draws nothing and records the seconds of each step of ``fit``."""
     from tqdm import tqdm
 
-    class StepClock(tqdm):  # type: ignore[type-arg]
+    class StepClock(tqdm):
         def __init__(self) -> None:
             super().__init__(total=None, disable=True)
             self.marks: list[tuple[str, float]] = []
@@ -255,6 +257,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     cpu1, busy1 = os.times(), busy_jiffies()
     own = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+    auc = {k: float(v) for k, v in result.metrics["grade_I_auc"].to_dict().items()}
     out: dict[str, Any] = {
         "wall": wall,
         "cpu": own,
@@ -264,8 +267,8 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         "cutoffs": int(frame["as_of"].nunique()),
         "trees": _trees_hash(result.model),
         "fitting": stamp,
-        "auc_model": float(result.metrics.loc["model", "grade_I_auc"]),
-        "auc_logistic": float(result.metrics.loc["logistic", "grade_I_auc"]),
+        "auc_model": auc["model"],
+        "auc_logistic": auc["logistic"],
     }
     if clock is not None:
         out["steps"] = clock.marks
@@ -282,15 +285,16 @@ def variants(cores: int) -> dict[str, dict[str, Any]]:
 
     proposal = training_threads()
     table: dict[str, dict[str, Any]] = {
-        "today": {"label": "library today (no num_threads: all cores)"},
+        "today": {"label": f"library today (num_threads={proposal})"},
+        "nt0": {"label": "before: num_threads=0 (all cores)", "params": {"num_threads": 0}},
         "omp1": {"label": "reference: OMP_NUM_THREADS=1", "env": {"OMP_NUM_THREADS": "1"}},
     }
     for k in range(1, cores + 1):
-        mark = "  <- proposal" if k == proposal else ""
-        table[f"nt{k}"] = {"label": f"params num_threads={k}{mark}", "params": {"num_threads": k}}
+        table[f"nt{k}"] = {"label": f"params num_threads={k}", "params": {"num_threads": k}}
     table["limit1"] = {"label": "inside limited_threads(1)", "limit": 1}
     table["passive"] = {
-        "label": "today + OMP_WAIT_POLICY=PASSIVE",
+        "label": "nt0 + OMP_WAIT_POLICY=PASSIVE",
+        "params": {"num_threads": 0},
         "env": {"OMP_WAIT_POLICY": "PASSIVE"},
     }
     return table
@@ -408,11 +412,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--repeats", type=int, default=3, help="repeats on the sample")
     parser.add_argument("--large-repeats", type=int, default=1)
-    parser.add_argument("--variants", default="today,omp1,nt1")
-    parser.add_argument("--large-variants", default="today,omp1,nt1")
+    parser.add_argument("--variants", default="nt0,omp1,today")
+    parser.add_argument("--large-variants", default="nt0,omp1,today")
     parser.add_argument("--skip-sample", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--no-breakdown", action="store_true")
+    parser.add_argument("--breakdown-variants", default="nt0,today")
     parser.add_argument("--idle-wait", type=float, default=60.0)
     parser.add_argument("--busy-limit", type=float, default=3600.0)
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "_data")
@@ -443,7 +448,7 @@ def main() -> None:
         keys = keys.split(",")
         run_frame(name, path, keys, repeats, args)
         if not args.no_breakdown:
-            breakdown(name, path, [k for k in ("today", "nt1") if k in keys], args)
+            breakdown(name, path, args.breakdown_variants.split(","), args)
     now = hashlib.sha256(fitting.read_bytes()).hexdigest()[:12]
     if now != stamp:
         print(f"\nwarning: fitting.py changed during the run ({stamp} -> {now})")

@@ -137,26 +137,28 @@ def training_threads() -> int:
       which is **one thread on the 2-core reference machine**.
 
     Why not every core: measured with ``benchmarks/bench_train.py`` on the 2-core
-    reference machine (LightGBM 4.7, libgomp; medians of 3 runs of
-    ``ar.train(frame, track=False)`` on the sample, 56,874 rows of 21 cutoffs), one
-    thread is faster than two both idle and with both cores busy with other work:
+    reference machine (LightGBM 4.7, libgomp), ``ar.train(frame, track=False)`` on the
+    sample (56,874 rows, 21 cutoffs: three backtests and the deployed refit), medians
+    of 3 runs, wall and CPU seconds.  "Idle" had no load of ours, but another
+    session's process used about one core throughout (as on any shared machine);
+    "busy" adds one CPU-bound process per core:
 
-    ============================ ============ ===============
-    ``ar.train`` on the sample   idle (s)     cores busy (s)
-    ============================ ============ ===============
-    default (2 OpenMP threads)   14.8         49.1
-    ``num_threads=2``            14.8         49.0
-    ``num_threads=1``            11.8         20.2
-    ``OMP_NUM_THREADS=1``        11.8         20.2
-    ============================ ============ ===============
+    ================================== ============= =============
+    LightGBM threads                   idle s (CPU)  busy s (CPU)
+    ================================== ============= =============
+    OpenMP default (2, every core)     224.9 (183)   577.3 (204)
+    ``num_threads=1``                   38.6 (38)    120.9 (41)
+    ``OMP_NUM_THREADS=1`` (reference)   36.4 (36)    116.9 (40)
+    ================================== ============= =============
 
-    (The same on a 20,000-customer ledger with 18 cutoffs, 337,000 rows, shows the
-    same order: one thread 53 s idle and 95 s busy, two threads 55 s and 208 s.)  The
-    trees are shallow (7 leaves) and the frame a few hundred thousand rows, so a
-    thread has little work between two synchronisations, and OpenMP's waiting
-    threads spin: two threads barely win when the machine is idle and lose badly
-    when it is not.  Half the cores keeps that margin on larger machines, where a
-    second training or the scoring batch is usually running beside.
+    Same trees either way (``deterministic=True``).  With two threads the CPU time
+    is five times the work: the trees are shallow (7 leaves) and the frame small, so
+    a thread has little to do between two synchronisations, and OpenMP's waiting
+    threads spin; as soon as any other process holds a core, the team waits for its
+    descheduled member at every barrier.  One thread does the same work idle or busy
+    (38 against 41 CPU seconds), its wall time only the scheduler's fair share.  Half
+    the cores keeps that margin on larger machines, where a second training, the
+    test suite or the scoring batch usually runs beside.
 
     Returns
     -------
