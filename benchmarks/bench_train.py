@@ -136,7 +136,9 @@ def large_frame(data: Path, customers: int, months: int, cutoffs: int, seed: int
 
     data = data.resolve()
     folder = data / f"ledger_{customers}x{months}_seed{seed}"
-    path = data / f"train_frame_{customers}x{months}_seed{seed}_{cutoffs}cutoffs.pkl"
+    # the cached frame is the library's features of today: keyed by their names
+    names = hashlib.sha256(",".join(ar.feature_names()).encode()).hexdigest()[:8]
+    path = data / f"train_frame_{customers}x{months}_seed{seed}_{cutoffs}cutoffs_{names}.pkl"
     if path.exists():
         print(f"using {path}")
         return path

@@ -135,6 +135,24 @@ LANG = click.option(
 )
 
 
+VALIDATION = click.option(
+    "--validation",
+    type=click.Choice(["auto", "time", "customers"]),
+    default="auto",
+    show_default=True,
+    help="How models are measured: rolling-origin backtests over months ('time'), "
+    "customer-grouped folds ('customers', for one or a few dates), or 'auto'.",
+)
+
+
+def _validation_text(result: Any) -> str:
+    """One line on how the reported metrics were measured."""
+    folds = result.backtests["fold"].unique()
+    if result.validation == "time":
+        return f"time, {len(folds)} backtest months out of time ({', '.join(map(str, folds))})"
+    return f"customers, {len(folds)} customer-grouped folds"
+
+
 def _as_of(ledger: Any, as_of: str | None) -> Any:
     from arrearsrisk.pipeline.job import latest_month_end
     from arrearsrisk.timeline import parse_as_of
@@ -166,9 +184,11 @@ def _as_of(ledger: Any, as_of: str | None) -> Any:
     "register_as",
     default="arrearsrisk",
     show_default=True,
-    help="Registered model name whose 'champion' alias points at the new model.",
+    help="Registered model name: the new model is its 'challenger', and its 'champion' "
+    "on evidence (promote).",
 )
 @click.option("--no-track", is_flag=True, help="Do not log the training run to MLflow.")
+@VALIDATION
 def run(
     data: str,
     out: str,
@@ -178,6 +198,7 @@ def run(
     experiment: str,
     register_as: str,
     no_track: bool,
+    validation: str,
 ) -> None:
     """The whole job: train on the ledger (tracked in MLflow), save the bundle, score the
     latest month, write plans and reports, and print the headline figures."""
@@ -193,6 +214,7 @@ def run(
         experiment=experiment,
         register_as=None if no_track else register_as,
         track=not no_track,
+        validation=validation,
         say=click.echo,
     )
     cols = ["grade_I_auc", "grade_I_II_auc", "warning_pr_auc", "macro_f1", "qwk", "brier"]
@@ -231,6 +253,22 @@ def run(
 @click.option("--no-track", is_flag=True, help="Do not log the run to MLflow.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @click.option(
+    "--labels",
+    "labels_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Your own labels (CSV or Parquet: customer_id, as_of, grade and/or a_warning) "
+    "instead of the ledger's; their dates are the cutoffs.",
+)
+@VALIDATION
+@click.option(
+    "--backtests",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Backtest months scored out of time (with time validation).",
+)
+@click.option(
     "--warning-capacity",
     type=click.IntRange(min=1),
     default=None,
@@ -243,15 +281,31 @@ def train(
     register_as: str | None,
     no_track: bool,
     seed: int,
+    labels_path: str | None,
+    validation: str,
+    backtests: int,
     warning_capacity: int | None,
 ) -> None:
-    """Build the training frame over every fully observed month end and train the models."""
+    """Build the training frame over every fully observed month end (or the dates of
+    your own labels) and train the models."""
     import arrearsrisk as ar
+    from arrearsrisk.writers import read_table
 
     ledger = ar.read_ledger(data)
-    frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger), progress=True)
+    if labels_path is None:
+        frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger), progress=True)
+    else:
+        labels = read_table(labels_path)
+        if "as_of" not in labels.columns:
+            raise ArrearsRiskError(
+                f"{labels_path}: labels need the columns customer_id, as_of and grade "
+                f"and/or a_warning; got {list(labels.columns)}."
+            )
+        frame = ar.training_frame(ledger, labels["as_of"].unique(), labels=labels, progress=True)
     result = ar.train(
         frame,
+        validation=validation,
+        test_months=backtests,
         seed=seed,
         warning_capacity=warning_capacity,
         track=not no_track,
@@ -260,6 +314,7 @@ def train(
         save_to=model_dir,
         progress=True,
     )
+    click.echo(f"validation: {_validation_text(result)}")
     click.echo(result.metrics[["grade_I_auc", "warning_pr_auc", "macro_f1"]].round(3).to_string())
     click.echo(
         f"model {result.model.version} saved to {result.bundle}"

@@ -145,3 +145,35 @@ def test_evaluate_a_saved_model(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = pd.read_csv(out).set_index("model")
     assert metrics.loc["model", "grade_I_auc"] > metrics.loc["manual", "grade_I_auc"]
+
+
+@pytest.mark.slow  # trains models
+def test_train_on_your_own_labels_of_one_date(tmp_path):
+    ledger = ar.read_ledger(SAMPLE)
+    labels = ar.build_labels(ledger, "2025-06-30").reset_index()
+    labels["as_of"] = "2025-06-30"
+    file = tmp_path / "labels.csv"
+    labels[["customer_id", "as_of", "grade", "a_warning"]].to_csv(file, index=False)
+    result = invoke(
+        "train",
+        "--data",
+        SAMPLE,
+        "--labels",
+        str(file),
+        "--no-track",
+        "--model-dir",
+        str(tmp_path / "model"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "validation: customers, 5 customer-grouped folds" in result.output
+    model = ar.load_model(tmp_path / "model")
+    assert model.info["validation"] == "customers"
+    assert model.info["trained_on"] == ["2025-06-30"]
+
+
+def test_train_refuses_labels_without_dates(tmp_path):
+    file = tmp_path / "labels.csv"
+    pd.DataFrame({"customer_id": ["C0001"], "grade": ["I"]}).to_csv(file, index=False)
+    result = invoke("train", "--data", SAMPLE, "--labels", str(file), "--no-track")
+    assert result.exit_code != 0
+    assert "labels need the columns customer_id, as_of and grade" in result.output

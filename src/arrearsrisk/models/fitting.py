@@ -56,7 +56,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "max_cat_to_onehot": 8,
     "cat_smooth": 20.0,
     "deterministic": True,
-    "force_col_wise": True,
+    "force_row_wise": True,
     "verbose": -1,
 }
 """LightGBM parameters of every booster (``seed`` is added from ``train``'s ``seed``).
@@ -65,6 +65,10 @@ Shallow trees (7 leaves, depth 4): on the sample they rank as well as 31-leaf tr
 (Grade I AUC 0.925 against 0.926 out of time) while the per-customer contributions
 behind the reasons, whose cost grows with leaves times depth squared, are 11 times
 cheaper (1.2 s against 12.9 s per 20,000 customers).
+
+Row-wise histograms (``force_row_wise``): the same trees as column-wise on the sample,
+and training 18% faster on one thread (5.3 against 6.5 ms a round on the 40,537 rows of
+a backtest; ``col_wise`` wins on wide frames with many threads, not here).
 
 No ``num_threads`` here: :func:`fit` sets it from
 :func:`arrearsrisk.models.threads.training_threads` (half the usable cores, one on a
@@ -177,38 +181,53 @@ def _check_frame(frame: pd.DataFrame, features: list[str] | None) -> list[str]:
     return names
 
 
-def _fit_booster(
-    params: dict[str, Any],
-    x: np.ndarray,
-    y: np.ndarray,
-    xv: np.ndarray | None,
-    yv: np.ndarray | None,
-    spec: FeatureSpec,
-    rounds: int,
-    patience: int,
-) -> Any:
-    """One LightGBM booster; stopped early on ``(xv, yv)`` when given, else ``rounds``."""
-    import lightgbm as lgb
+class _Datasets:
+    """The binned LightGBM datasets of one fold, shared by its three targets.
 
-    names = list(spec.names)
-    train_set = lgb.Dataset(
-        x,
-        y.astype(np.float64),
-        feature_name=names,
-        categorical_feature=spec.categorical_indices,
-        free_raw_data=False,
-    )
-    if xv is None or yv is None:
-        return lgb.train(params, train_set, num_boost_round=rounds)
-    valid_set = lgb.Dataset(xv, yv.astype(np.float64), reference=train_set)
-    return lgb.train(
-        params,
-        train_set,
-        num_boost_round=rounds,
-        valid_sets=[valid_set],
-        valid_names=["valid"],
-        callbacks=[lgb.early_stopping(patience, verbose=False), lgb.log_evaluation(0)],
-    )
+    Binning the features is the costly part of building a ``lightgbm.Dataset``; the
+    features are the same for the three boosters of a fold and only the label differs,
+    so the data are binned once (at the first booster) and each booster sets its label.
+    The trees are the same as with a dataset per booster: the bins depend on the
+    features and the parameters only.
+    """
+
+    def __init__(self, x: np.ndarray, xv: np.ndarray | None, spec: FeatureSpec) -> None:
+        import lightgbm as lgb
+
+        self.train = lgb.Dataset(
+            x,
+            np.zeros(len(x)),
+            feature_name=list(spec.names),
+            categorical_feature=spec.categorical_indices,
+            free_raw_data=False,
+        )
+        self.valid = (
+            None if xv is None else lgb.Dataset(xv, np.zeros(len(xv)), reference=self.train)
+        )
+
+    def fit(
+        self,
+        params: dict[str, Any],
+        y: np.ndarray,
+        yv: np.ndarray | None,
+        rounds: int,
+        patience: int,
+    ) -> Any:
+        """One booster on label ``y``; stopped early on ``yv`` when there is a valid set."""
+        import lightgbm as lgb
+
+        self.train.set_label(y.astype(np.float64))
+        if self.valid is None or yv is None:
+            return lgb.train(params, self.train, num_boost_round=rounds)
+        self.valid.set_label(yv.astype(np.float64))
+        return lgb.train(
+            params,
+            self.train,
+            num_boost_round=rounds,
+            valid_sets=[self.valid],
+            valid_names=["valid"],
+            callbacks=[lgb.early_stopping(patience, verbose=False), lgb.log_evaluation(0)],
+        )
 
 
 def _data_hash(frame: pd.DataFrame) -> str:
@@ -331,7 +350,7 @@ def fit(
     seed: int = 0,
     params: dict[str, Any] | None = None,
     num_boost_round: int = 2000,
-    early_stopping_rounds: int = 100,
+    early_stopping_rounds: int = 50,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
     progress: bool | tqdm[Any] = False,
@@ -422,6 +441,9 @@ def fit(
     grades = frame["grade"].astype(str).to_numpy()
     lgb_params = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
     lgb_params.setdefault("num_threads", training_threads())  # never more than is free
+    if lgb_params.get("force_col_wise"):  # the caller's choice of histograms wins
+        lgb_params.pop("force_row_wise", None)
+    threads = int(lgb_params["num_threads"])  # predictions too: LightGBM's default is every core
     lgb_params["monotone_constraints"] = monotone_constraints(names)  # declared by families
     n_months = test_months if kind == "time" else max(1, frame["as_of"].nunique())
 
@@ -438,29 +460,28 @@ def fit(
     best: dict[str, list[int]] = {t: [] for t in TARGETS}
     truth_cols = ["grade", "a_warning", "category", "as_of"]
     psi = float("nan")
+    logistic: LogisticBaseline | None = None
     for fold in plan:
         steps.set_postfix_str(fold.name)
         _check_outcomes(y, fold)
         boosters, calibrators = {}, {}
+        data = _Datasets(x_all[fold.train], x_all[fold.valid], spec)
         for target in TARGETS:
-            booster = _fit_booster(
+            booster = data.fit(
                 lgb_params,
-                x_all[fold.train],
                 y[target][fold.train],
-                x_all[fold.valid],
                 y[target][fold.valid],
-                spec,
                 num_boost_round,
                 early_stopping_rounds,
             )
             boosters[target] = booster
             best[target].append(int(booster.best_iteration or booster.current_iteration()))
             calibrators[target] = Calibrator.fit(
-                booster.predict(x_all[fold.valid]), y[target][fold.valid]
+                booster.predict(x_all[fold.valid], num_threads=threads), y[target][fold.valid]
             )
-            scores.raw[target][fold.test] = booster.predict(x_all[fold.test])
+            scores.raw[target][fold.test] = booster.predict(x_all[fold.test], num_threads=threads)
         model = RiskModel(boosters, spec, calibrators, 0.5, 0.5, 1.0)
-        valid_pred = model.predict_matrix(x_all[fold.valid])
+        valid_pred = model.predict_matrix(x_all[fold.valid], threads)
         cuts, threshold, _ = _operating_point(
             grades[fold.valid],
             valid_pred[["p_I", "p_II", "p_III"]].to_numpy(),
@@ -473,13 +494,14 @@ def fit(
         model.cutoff_I, model.cutoff_I_II, model.warning_threshold = *cuts, threshold
         test_rows = np.flatnonzero(fold.test)
         index = pd.RangeIndex(len(test_rows))
-        fold_preds = {"model": model.predict_matrix(x_all[fold.test])}
+        fold_preds = {"model": model.predict_matrix(x_all[fold.test], threads)}
         test = frame.iloc[test_rows]
         fold_preds["manual"] = manual_grades(test.reset_index(drop=True))  # its own columns
         logistic = LogisticBaseline(names, list(spec.categories), seed).fit(
             frame.loc[fold.train, names],
             frame.loc[fold.train, "grade"],
             frame.loc[fold.train, "a_warning"],
+            start=logistic if kind == "time" else None,  # nested windows: warm start
         )
         lr_valid_p, lr_valid_w = logistic.predict_proba(frame.loc[fold.valid, names])
         lr_cuts, lr_threshold, _ = _operating_point(
@@ -510,10 +532,11 @@ def fit(
             )
         scores.rows.append(test_rows)
         scores.folds += [fold.name] * len(test_rows)
-        psi = population_stability(
-            model.predict_matrix(x_all[fold.train])["p_I"].to_numpy(),
-            fold_preds["model"]["p_I"].to_numpy(),
-        )
+        if fold is plan[-1]:  # the stability of the most recent backtest is reported
+            psi = population_stability(
+                calibrators["grade_I"](model.raw(x_all[fold.train], "grade_I", threads)),
+                fold_preds["model"]["p_I"].to_numpy(),
+            )
         steps.update()
 
     steps.set_postfix_str("out-of-sample evaluation")
@@ -537,10 +560,9 @@ def fit(
     rounds = {t: (b[-1] if kind == "time" else int(np.median(b))) for t, b in best.items()}
     oos_raw = {t: scores.raw[t][rows] for t in TARGETS}
     calibrators = {t: Calibrator.fit(oos_raw[t], y[t][rows]) for t in TARGETS}
-    boosters = {
-        t: _fit_booster(lgb_params, x_all, y[t], None, None, spec, max(rounds[t], 1), 0)
-        for t in TARGETS
-    }
+    data = _Datasets(x_all, None, spec)
+    boosters = {t: data.fit(lgb_params, y[t], None, max(rounds[t], 1), 0) for t in TARGETS}
+    del data
     oos = RiskModel({}, spec, calibrators, 0.5, 0.5, 1.0)
     p1 = calibrators["grade_I"](oos_raw["grade_I"])
     p12 = np.maximum(calibrators["grade_I_II"](oos_raw["grade_I_II"]), p1)

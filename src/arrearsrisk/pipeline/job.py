@@ -1,6 +1,7 @@
 """The main job, end to end: ledger -> training frame -> train (tracked) -> bundle ->
-score the latest month -> plans -> reports.  ``arrearsrisk run`` and ``make run``
-call :func:`run_job`; each step is also a function of the public API.
+promotion on evidence -> score the latest month with the champion -> plans -> reports.
+``arrearsrisk run`` and ``make run`` call :func:`run_job`; each step is also a function of
+the public API.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class JobResult:
     files: dict[str, Path] = field(default_factory=dict)
     counts: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    promotion: str = ""
+    """What the promotion decided, and why (empty when nothing was registered)."""
+    scored_with: str = ""
+    """The version of the model that scored (the new one, or the champion kept)."""
 
 
 def run_job(
@@ -64,6 +69,7 @@ def run_job(
     experiment: str = "arrearsrisk",
     register_as: str | None = "arrearsrisk",
     track: bool = True,
+    validation: str = "auto",
     progress: bool = True,
     say: Callable[[str], None] = print,
 ) -> JobResult:
@@ -82,10 +88,16 @@ def run_job(
     model_dir : path
         Where the model bundle is saved.
     experiment, register_as : str
-        MLflow experiment, and the registered model name whose ``champion`` alias is
-        set to this run's model (``None``: do not register).
+        MLflow experiment, and the registered model name (``None``: do not register).
+        The new model is registered with the alias ``challenger`` and becomes
+        ``champion`` only by :func:`arrearsrisk.tracking.promote`: when there is no
+        champion yet, when it is the champion already (same data, same model), or when
+        it beats the champion on months out of time for both.  When the champion is
+        kept, the champion scores.
     track : bool
         Log the training run to MLflow.
+    validation : {"auto", "time", "customers"}
+        How the models are measured (:func:`arrearsrisk.train`).
     progress : bool
         Progress bars on the long steps.
     say : callable
@@ -119,9 +131,11 @@ def run_job(
     lap("training frame")
     result = train(
         frame,
+        validation=validation,
         track=track,
         experiment=experiment,
         register_as=register_as,
+        alias="challenger",
         save_to=Path(model_dir),
         progress=progress,
     )
@@ -130,12 +144,16 @@ def run_job(
         f"[3/6] model {result.model.version} saved to {result.bundle}"
         + (f"; MLflow run {result.run_id}" if result.run_id else "")
     )
+    model, promotion = result.model, ""
+    if result.run_id is not None and register_as is not None:
+        model, promotion = _champion(result.run_id, register_as, frame, result.model)
+        say(f"      {promotion}")
     lap("train")
     t = parse_as_of(as_of) if as_of is not None else latest_month_end(ledger)
     previous_t = t - pd.offsets.MonthEnd(1)
     feats = build_features(ledger, t)  # built once: for the scores and for the plans
-    scores = score(ledger, t, result.model, lang=lang, features=feats)
-    previous = score(ledger, previous_t, result.model, lang=lang, reasons="none")
+    scores = score(ledger, t, model, lang=lang, features=feats)
+    previous = score(ledger, previous_t, model, lang=lang, reasons="none")
     files = {
         "scores_csv": write_table(scores, out_dir / "scores.csv"),
         "scores_parquet": write_table(scores, out_dir / "scores.parquet"),
@@ -178,4 +196,35 @@ def run_job(
         "plans": len(plans),
         "measures": measures["code"].value_counts().to_dict() if len(measures) else {},
     }
-    return JobResult(t, result.metrics, result.run_id, result.bundle, files, counts, seconds)
+    return JobResult(
+        t,
+        result.metrics,
+        result.run_id,
+        result.bundle,
+        files,
+        counts,
+        seconds,
+        promotion,
+        model.version,
+    )
+
+
+def _champion(run_id: str, name: str, frame: pd.DataFrame, new: Any) -> tuple[Any, str]:
+    """Promote the run's model on evidence; the model that scores and what was decided."""
+    from arrearsrisk.models.loading import load_model
+    from arrearsrisk.tracking import promote
+
+    try:
+        decision = promote(run_id, name, "champion", frame=frame)
+    except ArrearsRiskError as err:
+        reason = str(err).splitlines()[0]
+        decision = None
+    if decision is not None and decision.promoted:
+        return new, f"{name}@champion: {decision.reason}"
+    if decision is not None:
+        reason = decision.reason
+    kept = load_model(f"models:/{name}@champion")
+    return kept, (
+        f"{name}@champion kept ({kept.version}), which scores; the new model is "
+        f"{name}@challenger: {reason}"
+    )

@@ -38,7 +38,7 @@ def train(
     seed: int = 0,
     params: dict[str, Any] | None = None,
     num_boost_round: int = 2000,
-    early_stopping_rounds: int = 100,
+    early_stopping_rounds: int = 50,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
     track: bool = True,
