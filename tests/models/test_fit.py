@@ -109,6 +109,22 @@ def test_same_data_and_seed_give_the_same_model_and_train_is_fit_plus_io(frame, 
     assert ar.load_model(two.bundle).version == one.model.version
 
 
+def test_boosters_fitted_side_by_side_are_the_boosters_fitted_one_after_the_other(frame):
+    data = small(frame)
+    one = fit(data, num_boost_round=60, seed=2, workers=1)
+    two = fit(data, num_boost_round=60, seed=2, workers=3)
+    for target, booster in one.model.boosters.items():
+        assert booster.model_to_string() == two.model.boosters[target].model_to_string()
+    assert one.model.version == two.model.version
+    pd.testing.assert_frame_equal(one.backtests, two.backtests)
+    pd.testing.assert_frame_equal(one.out_of_sample, two.out_of_sample)
+
+
+def test_workers_must_be_positive(frame):
+    with pytest.raises(ValueError, match="at least 1 worker"):
+        fit(small(frame), workers=0)
+
+
 def test_capacity_sets_the_warning_threshold(frame):
     res = ar.train(small(frame), track=False, num_boost_round=60, warning_capacity=10)
     oos = res.out_of_sample  # the backtests' raw scores, calibrated as the model does

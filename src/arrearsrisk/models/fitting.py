@@ -30,9 +30,10 @@ from tqdm import tqdm
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features import monotone_constraints
+from arrearsrisk.models.boosting import Boosting, Slice
 from arrearsrisk.models.risk_model import TARGETS, Calibrator, FeatureSpec, RiskModel
 from arrearsrisk.models.splits import Fold, customer_folds, time_backtests
-from arrearsrisk.models.threads import training_threads
+from arrearsrisk.models.threads import training_threads, training_workers
 from arrearsrisk.vocabulary import GRADE_DTYPE, GRADE_RULE, GRADES
 
 if TYPE_CHECKING:  # scikit-learn is imported when training, not with the package
@@ -181,55 +182,6 @@ def _check_frame(frame: pd.DataFrame, features: list[str] | None) -> list[str]:
     return names
 
 
-class _Datasets:
-    """The binned LightGBM datasets of one fold, shared by its three targets.
-
-    Binning the features is the costly part of building a ``lightgbm.Dataset``; the
-    features are the same for the three boosters of a fold and only the label differs,
-    so the data are binned once (at the first booster) and each booster sets its label.
-    The trees are the same as with a dataset per booster: the bins depend on the
-    features and the parameters only.
-    """
-
-    def __init__(self, x: np.ndarray, xv: np.ndarray | None, spec: FeatureSpec) -> None:
-        import lightgbm as lgb
-
-        self.train = lgb.Dataset(
-            x,
-            np.zeros(len(x)),
-            feature_name=list(spec.names),
-            categorical_feature=spec.categorical_indices,
-            free_raw_data=False,
-        )
-        self.valid = (
-            None if xv is None else lgb.Dataset(xv, np.zeros(len(xv)), reference=self.train)
-        )
-
-    def fit(
-        self,
-        params: dict[str, Any],
-        y: np.ndarray,
-        yv: np.ndarray | None,
-        rounds: int,
-        patience: int,
-    ) -> Any:
-        """One booster on label ``y``; stopped early on ``yv`` when there is a valid set."""
-        import lightgbm as lgb
-
-        self.train.set_label(y.astype(np.float64))
-        if self.valid is None or yv is None:
-            return lgb.train(params, self.train, num_boost_round=rounds)
-        self.valid.set_label(yv.astype(np.float64))
-        return lgb.train(
-            params,
-            self.train,
-            num_boost_round=rounds,
-            valid_sets=[self.valid],
-            valid_names=["valid"],
-            callbacks=[lgb.early_stopping(patience, verbose=False), lgb.log_evaluation(0)],
-        )
-
-
 def _data_hash(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]
@@ -337,6 +289,38 @@ class _Scores:
         self.folds: list[str] = []
 
 
+def _logistic_chain(
+    frame: pd.DataFrame,
+    plan: list[Fold],
+    names: list[str],
+    categorical: list[str],
+    seed: int,
+    warm: bool,
+) -> list[tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]:
+    """The logistic baseline of each fold, fitted on its training rows: its
+    probabilities on the validation and the test rows.  With nested windows (``warm``:
+    time backtests) each regression starts from the previous one's coefficients."""
+    from arrearsrisk.models.baselines import LogisticBaseline
+
+    out = []
+    previous: LogisticBaseline | None = None
+    for fold in plan:
+        logistic = LogisticBaseline(names, categorical, seed).fit(
+            frame.loc[fold.train, names],
+            frame.loc[fold.train, "grade"],
+            frame.loc[fold.train, "a_warning"],
+            start=previous if warm else None,
+        )
+        out.append(
+            (
+                logistic.predict_proba(frame.loc[fold.valid, names]),
+                logistic.predict_proba(frame.loc[fold.test, names]),
+            )
+        )
+        previous = logistic
+    return out
+
+
 def fit(
     frame: pd.DataFrame,
     *,
@@ -353,6 +337,7 @@ def fit(
     early_stopping_rounds: int = 50,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
+    workers: int | None = None,
     progress: bool | tqdm[Any] = False,
 ) -> TrainResult:
     """Measure the grade and warning models out of sample, then fit the deployed model
@@ -397,6 +382,11 @@ def fit(
     warning_capacity : int, optional
         ...unless a collection team's capacity (warnings per month) is given: then the
         threshold flags about that many customers a month.
+    workers : int, optional
+        Boosters (and the logistic baselines) fitted side by side, each on
+        ``num_threads`` LightGBM threads (default
+        :func:`~arrearsrisk.models.threads.training_workers`: two on a 2-core machine).
+        The model does not depend on it.
     progress : bool or tqdm
         Show a progress bar over the steps (or advance the given bar).
 
@@ -418,7 +408,7 @@ def fit(
     """
     # scikit-learn comes with these: imported when training, not with the package
     from arrearsrisk.evaluation import evaluate, population_stability, psi_verdict
-    from arrearsrisk.models.baselines import MANUAL_RULE, LogisticBaseline, manual_grades
+    from arrearsrisk.models.baselines import MANUAL_RULE, manual_grades
 
     names = _check_frame(frame, features)
     labels = frame.attrs.get("labels", {})
@@ -460,27 +450,53 @@ def fit(
     best: dict[str, list[int]] = {t: [] for t in TARGETS}
     truth_cols = ["grade", "a_warning", "category", "as_of"]
     psi = float("nan")
-    logistic: LogisticBaseline | None = None
     for fold in plan:
-        steps.set_postfix_str(fold.name)
         _check_outcomes(y, fold)
-        boosters, calibrators = {}, {}
-        data = _Datasets(x_all[fold.train], x_all[fold.valid], spec)
-        for target in TARGETS:
-            booster = data.fit(
-                lgb_params,
-                y[target][fold.train],
-                y[target][fold.valid],
-                num_boost_round,
-                early_stopping_rounds,
-            )
-            boosters[target] = booster
-            best[target].append(int(booster.best_iteration or booster.current_iteration()))
+    cols = list(spec.names)
+    pool = Boosting(training_workers(threads) if workers is None else workers)
+    with pool:
+        # the logistic baselines, one after the other (each starts from the previous
+        # one's coefficients), beside the boosters of every backtest
+        chain = pool.submit(
+            _logistic_chain, frame, plan, names, list(spec.categories), seed, kind == "time"
+        )
+        slices = [
+            Slice(x_all[f.train], x_all[f.valid], cols, spec.categorical_indices, lgb_params)
+            for f in plan
+        ]
+        fits = [
+            {
+                t: pool.submit(
+                    part.fit,
+                    y[t][fold.train],
+                    y[t][fold.valid],
+                    num_boost_round,
+                    early_stopping_rounds,
+                )
+                for t in TARGETS
+            }
+            for fold, part in zip(plan, slices, strict=True)
+        ]
+        fitted = [{t: f.result() for t, f in fold_fits.items()} for fold_fits in fits]
+        for fold_boosters in fitted:
+            for t, booster in fold_boosters.items():
+                best[t].append(int(booster.best_iteration or booster.current_iteration()))
+        rounds = {t: (b[-1] if kind == "time" else int(np.median(b))) for t, b in best.items()}
+        whole = Slice(x_all, None, cols, spec.categorical_indices, lgb_params)
+        deployed = {t: pool.submit(whole.fit, y[t], None, max(rounds[t], 1), 0) for t in TARGETS}
+        del slices, fits
+        baselines = chain.result()
+        boosters = {t: f.result() for t, f in deployed.items()}
+        del whole
+    for fold, fold_boosters, (lr_valid, lr_test) in zip(plan, fitted, baselines, strict=True):
+        steps.set_postfix_str(fold.name)
+        calibrators = {}
+        for target, booster in fold_boosters.items():
             calibrators[target] = Calibrator.fit(
                 booster.predict(x_all[fold.valid], num_threads=threads), y[target][fold.valid]
             )
             scores.raw[target][fold.test] = booster.predict(x_all[fold.test], num_threads=threads)
-        model = RiskModel(boosters, spec, calibrators, 0.5, 0.5, 1.0)
+        model = RiskModel(fold_boosters, spec, calibrators, 0.5, 0.5, 1.0)
         valid_pred = model.predict_matrix(x_all[fold.valid], threads)
         cuts, threshold, _ = _operating_point(
             grades[fold.valid],
@@ -497,13 +513,7 @@ def fit(
         fold_preds = {"model": model.predict_matrix(x_all[fold.test], threads)}
         test = frame.iloc[test_rows]
         fold_preds["manual"] = manual_grades(test.reset_index(drop=True))  # its own columns
-        logistic = LogisticBaseline(names, list(spec.categories), seed).fit(
-            frame.loc[fold.train, names],
-            frame.loc[fold.train, "grade"],
-            frame.loc[fold.train, "a_warning"],
-            start=logistic if kind == "time" else None,  # nested windows: warm start
-        )
-        lr_valid_p, lr_valid_w = logistic.predict_proba(frame.loc[fold.valid, names])
+        (lr_valid_p, lr_valid_w), (lr_p, lr_w) = lr_valid, lr_test
         lr_cuts, lr_threshold, _ = _operating_point(
             grades[fold.valid],
             lr_valid_p,
@@ -513,7 +523,6 @@ def fit(
             warning_precision,
             warning_capacity,
         )
-        lr_p, lr_w = logistic.predict_proba(test[names])
         fold_preds["logistic"] = _predictions(lr_p, lr_w, lr_cuts, lr_threshold, index)
         truth = test[truth_cols].reset_index(drop=True)
         parts = fold.cutoffs(frame["as_of"])
@@ -557,12 +566,8 @@ def fit(
     steps.update()
 
     steps.set_postfix_str("deployed model")
-    rounds = {t: (b[-1] if kind == "time" else int(np.median(b))) for t, b in best.items()}
     oos_raw = {t: scores.raw[t][rows] for t in TARGETS}
     calibrators = {t: Calibrator.fit(oos_raw[t], y[t][rows]) for t in TARGETS}
-    data = _Datasets(x_all, None, spec)
-    boosters = {t: data.fit(lgb_params, y[t], None, max(rounds[t], 1), 0) for t in TARGETS}
-    del data
     oos = RiskModel({}, spec, calibrators, 0.5, 0.5, 1.0)
     p1 = calibrators["grade_I"](oos_raw["grade_I"])
     p12 = np.maximum(calibrators["grade_I_II"](oos_raw["grade_I_II"]), p1)

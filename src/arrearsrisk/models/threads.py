@@ -26,7 +26,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["THREADS_ENV", "limited_threads", "training_threads", "usable_cores"]
+__all__ = [
+    "THREADS_ENV",
+    "limited_threads",
+    "training_threads",
+    "training_workers",
+    "usable_cores",
+]
 
 THREADS_ENV = "ARREARSRISK_THREADS"
 """Environment variable fixing the thread count of training (a positive integer)."""
@@ -174,6 +180,32 @@ def training_threads() -> int:
     if _env_count(THREADS_ENV) is not None or _env_count("OMP_NUM_THREADS") is not None:
         return cores
     return max(1, cores // 2)
+
+
+def training_workers(threads: int | None = None) -> int:
+    """Independent training tasks to run at once (boosters, the logistic baseline):
+    the usable cores divided by the threads each task uses, at least one.
+
+    On the 2-core reference machine with nothing set, :func:`training_threads` is one
+    and two tasks run side by side; with ``OMP_NUM_THREADS`` or ``ARREARSRISK_THREADS``
+    set, each task takes them all and the tasks run one after the other (``make test``
+    sets ``OMP_NUM_THREADS=1`` for each of its two workers).  Single-threaded tasks do
+    not wait for one another, so a busy machine only slows each down to its share.
+
+    Parameters
+    ----------
+    threads : int, optional
+        Threads of each task (default :func:`training_threads`).
+
+    Examples
+    --------
+    >>> 1 <= training_workers() <= usable_cores()
+    True
+    >>> training_workers(threads=usable_cores())
+    1
+    """
+    per = training_threads() if threads is None else int(threads)
+    return max(1, usable_cores() // max(1, per))
 
 
 @contextlib.contextmanager

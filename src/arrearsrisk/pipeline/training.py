@@ -41,6 +41,7 @@ def train(
     early_stopping_rounds: int = 50,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
+    workers: int | None = None,
     track: bool = True,
     experiment: str = "arrearsrisk",
     run_name: str | None = None,
@@ -56,7 +57,7 @@ def train(
     ----------
     frame, features, validation, valid_months, test_months, folds, horizon_months, \
 grace_days, seed, params, num_boost_round, early_stopping_rounds, warning_precision, \
-warning_capacity
+warning_capacity, workers
         As :func:`arrearsrisk.models.fit`: the training frame from
         :func:`arrearsrisk.training_frame`, how to measure it (rolling-origin backtests
         or customer folds) and how to fit it.
@@ -114,6 +115,7 @@ warning_capacity
             early_stopping_rounds=early_stopping_rounds,
             warning_precision=warning_precision,
             warning_capacity=warning_capacity,
+            workers=workers,
             progress=steps,
         )
         if save_to is not None:
