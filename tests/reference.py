@@ -340,8 +340,10 @@ def features(book: Book, as_of: dt.date) -> dict[str, dict[str, float]]:
         f["partial_payments_share_12m"] = _share(n_partial, n_pay)
 
         recent = [b for b in bills if start[12] < b.issue <= as_of]
-        f["bill_amount_mean_12m"] = (
-            float(Fraction(sum(b.cents for b in recent), len(recent)) / 100) if recent else NAN
+        f["bill_amount_mean_12m"] = (  # a net refund exposes nothing: at least 0
+            max(0.0, float(Fraction(sum(b.cents for b in recent), len(recent)) / 100))
+            if recent
+            else NAN
         )
         known_est = [b.estimated for b in recent if b.estimated is not None]
         f["estimated_share_12m"] = _share(sum(known_est), len(known_est))

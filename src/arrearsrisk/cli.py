@@ -4,18 +4,29 @@ Each subcommand is one step of the job (``run`` does them all).  Options mean th
 everywhere: ``--data`` a ledger folder, ``--as-of`` a date, ``--model`` a bundle folder
 or ``models:/NAME@ALIAS``, ``--out`` where to write, ``--lang`` zh or en.
 
-Exit codes: 0 done; 2 bad input or usage (one line on stderr, a traceback only with
-``--debug``); 1 an unexpected failure.
+Exit codes: 0 done; 2 bad input, bad paths or usage, including click's own usage
+errors (one line on stderr, a traceback only with ``--debug``); 1 an unexpected failure
+(``internal error: ...``).
+
+No command writes where it reads: an output inside the ledger folder (or a model bundle
+read), or over any input file (scores, previous scores, policy, staff, labels), is
+refused with exit 2 before anything is read or written (:func:`arrearsrisk.writers.
+check_output`); so is an output whose parent is a file or a folder that cannot be
+written.  ``sample`` refuses a folder already holding a ledger unless ``--overwrite``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
-from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.errors import ArrearsRiskError, LedgerWarning
 from arrearsrisk.vocabulary import GRADES, LANGS
 
 __all__ = ["main"]
@@ -26,18 +37,62 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 
 
+def _one_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _os_error(err: OSError) -> str:
+    """An OS error in one line, naming the path."""
+    where = f"{err.filename}: " if err.filename else ""
+    what = err.strerror or _one_line(str(err)) or type(err).__name__
+    return f"{where}{what[0].lower()}{what[1:]}" if what else where
+
+
 class _Group(click.Group):
     """A click group that turns errors into one-line messages and meaningful exit codes."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; click's own usage errors (a bad option value, an
+        unknown option or command, a missing argument) become one line on stderr and
+        exit 2, instead of click's usage block."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as err:
+            where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+            click.echo(f"error: {_one_line(err.format_message())}{where}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as err:
+            click.echo(f"error: {_one_line(err.format_message())}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(EXIT_FAILURE)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except (ArrearsRiskError, FileNotFoundError, NotADirectoryError) as err:
+        except (ArrearsRiskError, OSError, LedgerWarning) as err:
+            # a LedgerWarning arrives here only when warnings are errors (python -W error)
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {str(err).splitlines()[0]}", err=True)
+            if not isinstance(err, OSError) or err.errno is None:
+                message = _one_line(str(err))
+            else:
+                message = _os_error(err)
+            click.echo(f"error: {message}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except Exception as err:
             if ctx.obj and ctx.obj.get("debug"):
@@ -55,6 +110,13 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """arrearsrisk: grade electricity customers by arrears risk (Grade I/II/III, warning)."""
     ctx.obj = {"debug": debug}
+    if not debug:
+        warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+    """A warning in one line on stderr (``warning: ...``), without Python's source line."""
+    click.echo(f"warning: {_one_line(str(message))}", err=True)
 
 
 @main.command("sample")
@@ -89,14 +151,39 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="File format.",
 )
 @click.option("--progress", is_flag=True, help="Show a progress bar over the months.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Write over the ledger files already in --out (refused without it).",
+)
 def sample(
-    out: str, customers: int, months: int, start: str, seed: int, fmt: str, progress: bool
+    out: str,
+    customers: int,
+    months: int,
+    start: str,
+    seed: int,
+    fmt: str,
+    progress: bool,
+    overwrite: bool,
 ) -> None:
     """Write a simulated sample ledger (seeded, realistic) to a folder."""
     from typing import Literal
 
     from arrearsrisk.sample import count_rows, write_sample
 
+    _guard([("--out", Path(out) / "customers.csv")], [])
+    folder = Path(out)
+    held = sorted(
+        f.name
+        for name in ("customers", "bills", "payments")
+        for f in (folder / f"{name}.csv", folder / f"{name}.csv.gz", folder / f"{name}.parquet")
+        if f.exists()
+    )
+    if held and not overwrite:
+        raise ArrearsRiskError(
+            f"--out {out}: already holds a ledger ({', '.join(held)}); it would be "
+            "overwritten. Choose an empty folder, or pass --overwrite."
+        )
     file_format: Literal["csv", "parquet"] = "parquet" if fmt == "parquet" else "csv"
     try:
         written = write_sample(out, customers, months, start, seed, file_format, progress)
@@ -118,7 +205,10 @@ DATA = click.option(
     help="Ledger folder (customers, bills, payments).",
 )
 AS_OF = click.option(
-    "--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: the ledger's last month end)."
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Date YYYY-MM-DD, or YYYY-MM for that month's end (default: the ledger's last month end).",
 )
 MODEL = click.option(
     "--model",
@@ -153,11 +243,37 @@ def _validation_text(result: Any) -> str:
     return f"customers, {len(folds)} customer-grouped folds"
 
 
+def _guard(outputs: Sequence[tuple[str, str | os.PathLike[str]]], inputs: Iterable[Any]) -> None:
+    """Refuse, before anything is read or written, outputs that would land where the
+    command reads (see the module docstring); ``outputs`` are ``(option, path)``."""
+    from arrearsrisk.writers import check_output
+
+    known = [i for i in inputs if i]
+    for option, path in outputs:
+        check_output(path, known, option=option)
+
+
+def _bundle_input(model: str) -> str | None:
+    """The folder of ``--model`` when it is a bundle folder (not a URI)."""
+    return None if ":/" in model else model
+
+
 def _as_of(ledger: Any, as_of: str | None) -> Any:
     from arrearsrisk.pipeline.job import latest_month_end
     from arrearsrisk.timeline import parse_as_of
 
     return parse_as_of(as_of) if as_of else latest_month_end(ledger)
+
+
+_RUN_OUTPUTS = (
+    "scores.csv",
+    "scores.parquet",
+    "plan_measures.csv",
+    "report.html",
+    "plans.xlsx",
+    "metrics.csv",
+)
+"""Files ``run`` writes into its ``--out`` folder (checked against the inputs)."""
 
 
 @main.command()
@@ -205,6 +321,14 @@ def run(
     from arrearsrisk.pipeline.job import run_job
     from arrearsrisk.tracking import tracking_uri
 
+    _guard(
+        [
+            *(("--out", Path(out) / name) for name in _RUN_OUTPUTS),
+            ("--out", out),
+            ("--model-dir", model_dir),
+        ],
+        [data],
+    )
     result = run_job(
         data,
         out,
@@ -291,6 +415,7 @@ def train(
     import arrearsrisk as ar
     from arrearsrisk.writers import read_table
 
+    _guard([("--model-dir", model_dir)], [data, labels_path])
     ledger = ar.read_ledger(data)
     if labels_path is None:
         frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger), progress=True)
@@ -349,6 +474,7 @@ def score(
 
     if not out.endswith((".csv", ".parquet")):
         raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
+    _guard([("--out", out)], [data, _bundle_input(model)])
     ledger = ar.read_ledger(data)
     t = _as_of(ledger, as_of)
     if customers:  # a few accounts: peer rates come from the whole ledger
@@ -356,7 +482,7 @@ def score(
         scores = ar.score(ledger.subset(list(customers)), t, model, lang=lang, peers=peers)
     else:
         scores = ar.score(ledger, t, model, lang=lang)
-    path = write_table(scores, out)
+    path = write_table(scores, out, inputs=[data, _bundle_input(model)])
     counts = scores["grade"].value_counts().reindex(list(GRADES), fill_value=0)
     click.echo(
         f"scored {len(scores):,} customers as of {t.date()} -> {path} "
@@ -377,10 +503,10 @@ def _plans(
     from arrearsrisk.writers import read_table
 
     ledger = ar.read_ledger(data)
+    rules = ar.load_policy(policy) if policy else None
     scores = read_table(scores_file)
     prev = read_table(previous) if previous else None
     staff_table = read_table(staff) if staff else None
-    rules = ar.load_policy(policy) if policy else None
     plans = ar.risk_plans(scores, ledger, lang=lang, policy=rules, staff=staff_table, previous=prev)
     release = ar.release_candidates(scores, ledger, lang=lang, policy=rules, staff=staff_table)
     return ledger, scores, prev, plans, release
@@ -436,8 +562,10 @@ def plan(
     """One customer, one policy: a plan for each Grade I/II or warned customer."""
     from arrearsrisk.writers import write_plans
 
+    inputs = [data, scores_file, policy, staff, previous]
+    _guard([("--out", out)], inputs)
     _, _, _, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
-    path = write_plans(plans, out, lang=lang, release=release)
+    path = write_plans(plans, out, lang=lang, release=release, inputs=inputs)
     click.echo(f"{len(plans):,} plans, {len(release):,} release candidates -> {path}")
 
 
@@ -462,10 +590,10 @@ def report(
     lang: str,
 ) -> None:
     """The manager's report (self-contained HTML) and the plans workbook (Excel)."""
-    from pathlib import Path
-
     import arrearsrisk as ar
 
+    inputs = [data, scores_file, policy, staff, previous]
+    _guard([("--out", Path(out) / "report.html"), ("--out", Path(out) / "plans.xlsx")], inputs)
     ledger, scores, prev, plans, release = _plans(data, scores_file, lang, policy, staff, previous)
     html = ar.write_report(
         plans,
@@ -504,6 +632,8 @@ def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> 
     from arrearsrisk.models.baselines import manual_grades
     from arrearsrisk.writers import write_table
 
+    if out:
+        _guard([("--out", out)], [data, _bundle_input(model)])
     ledger = ar.read_ledger(data)
     fitted = ar.load_model(model)
     cutoffs = list(dates) or ar.monthly_cutoffs(ledger)[-3:]
@@ -521,4 +651,7 @@ def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> 
     )
     click.echo(table[[c for c in cols if c in table]].round(3).to_string())
     if out:
-        click.echo(f"-> {write_table(table.rename_axis('model').reset_index(), out)}")
+        written = write_table(
+            table.rename_axis("model").reset_index(), out, inputs=[data, _bundle_input(model)]
+        )
+        click.echo(f"-> {written}")

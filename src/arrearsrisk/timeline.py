@@ -9,6 +9,7 @@ integer comparisons.  Calendar-month offsets follow ``pandas.DateOffset(months=n
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -26,31 +27,81 @@ __all__ = [
 
 _EPOCH = pd.Timestamp("1970-01-01")
 
-AsOf = str | dt.date | pd.Timestamp | np.datetime64
+AsOf = str | dt.date | pd.Timestamp | np.datetime64 | pd.Period
+
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PARTIAL_RE = re.compile(r"^\d{4}([-/.]\d{1,2})?$")
+_BAD_DATE = "as_of {!r} is not a date; pass e.g. '2024-06-30'."
 
 
 def parse_as_of(as_of: AsOf) -> pd.Timestamp:
     """Return ``as_of`` as a midnight ``Timestamp``, or raise a clear error.
 
+    A full date (ISO 8601 text, ``datetime.date``, ``Timestamp``, day-unit
+    ``numpy.datetime64``) is that day.  A month, written ``YYYY-MM`` (or a monthly
+    ``pandas.Period`` or a month-unit ``numpy.datetime64``), means **the last day of
+    that month**: the month-end cutoffs of :func:`arrearsrisk.monthly_cutoffs`.  Any
+    other partial date (``"2024"``, ``"2024-6"``), a number (``20240630`` would
+    otherwise be read as nanoseconds), a time of day or a time zone is refused with
+    :class:`~arrearsrisk.errors.ArrearsRiskError`.
+
     Examples
     --------
     >>> parse_as_of("2024-06-30")
     Timestamp('2024-06-30 00:00:00')
+    >>> parse_as_of("2024-02")
+    Timestamp('2024-02-29 00:00:00')
     >>> parse_as_of("June")
     Traceback (most recent call last):
     ...
     arrearsrisk.errors.ArrearsRiskError: as_of 'June' is not a date; pass e.g. '2024-06-30'.
+    >>> parse_as_of(20240630)
+    Traceback (most recent call last):
+    ...
+    arrearsrisk.errors.ArrearsRiskError: as_of 20240630 is a number, not a date.
+      hint: pass the date as text, e.g. '2024-06-30'.
     """
+    if isinstance(as_of, bool | int | float | np.number):
+        raise ArrearsRiskError(
+            f"as_of {as_of!r} is a number, not a date.\n"
+            "  hint: pass the date as text, e.g. '2024-06-30'."
+        )
+    if isinstance(as_of, pd.Period):
+        if as_of.freqstr not in ("M", "D"):
+            raise ArrearsRiskError(
+                f"as_of {as_of!r} is a period of {as_of.freqstr}, not a day or a month.\n"
+                "  hint: pass a date, e.g. '2024-06-30', or a month, e.g. '2024-06'."
+            )
+        return pd.Timestamp(as_of.end_time.date())
+    if isinstance(as_of, np.datetime64):
+        unit = np.datetime_data(as_of.dtype)[0]
+        if unit == "M":
+            as_of = str(as_of)
+        elif unit == "Y":
+            raise ArrearsRiskError(
+                f"as_of {as_of!r} is a year, not a date.\n"
+                "  hint: pass a date, e.g. '2024-06-30', or a month, e.g. '2024-06'."
+            )
+    if isinstance(as_of, str):
+        text = as_of.strip()
+        if _MONTH_RE.match(text):
+            return pd.Timestamp(text + "-01") + pd.offsets.MonthEnd(0)
+        if _PARTIAL_RE.match(text):
+            raise ArrearsRiskError(
+                f"as_of {as_of!r} is not a whole date.\n"
+                "  hint: pass a day, e.g. '2024-06-30', or a month as YYYY-MM (its last day)."
+            )
     try:
         ts = (
             pd.to_datetime(as_of, format="ISO8601")
             if isinstance(as_of, str)
             else pd.Timestamp(as_of)
         )
-    except (ValueError, TypeError):
-        raise ArrearsRiskError(f"as_of {as_of!r} is not a date; pass e.g. '2024-06-30'.") from None
+    except (ValueError, TypeError, OverflowError):
+        raise ArrearsRiskError(_BAD_DATE.format(as_of)) from None
     if ts is pd.NaT or pd.isna(ts):
-        raise ArrearsRiskError(f"as_of {as_of!r} is not a date; pass e.g. '2024-06-30'.")
+        raise ArrearsRiskError(_BAD_DATE.format(as_of))
     if ts.tz is not None:
         raise ArrearsRiskError(f"as_of {as_of!r} has a time zone; pass a plain date.")
     if ts != ts.normalize():

@@ -13,6 +13,18 @@ suffix as one row per measure.  A new table format is one :func:`register_table_
 call; :func:`check_table_format` is its contract (a scores-like table written and read
 back unchanged).
 
+**Formulas.** A spreadsheet program runs a CSV cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return as a formula (CSV injection).  The CSV writer
+therefore puts a ``'`` before such a text cell (the OWASP rule; a cell of quotes before
+one of these gets one more), in ids and texts only, never in numbers; the CSV reader
+takes it off again, so a table round-trips (:func:`neutralise`, :func:`restore`).  The
+Excel workbook holds every text as a shared string, which Excel never evaluates, so it
+needs no quote.
+
+**Inputs.** :func:`write_table` and :func:`write_plans` take ``inputs=``, the files and
+folders the caller read, and refuse to write over one of them or inside an input folder
+(:func:`check_output`); the CLI passes every input it read.
+
 Examples
 --------
 >>> import tempfile, pandas as pd
@@ -26,8 +38,11 @@ Examples
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Callable
+import re
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,10 +53,14 @@ import pandas as pd
 from arrearsrisk.errors import ArrearsRiskError
 
 __all__ = [
+    "FORMULA_STARTS",
     "TableFormat",
+    "check_output",
     "check_table_format",
+    "neutralise",
     "read_table",
     "register_table_format",
+    "restore",
     "table_formats",
     "write_measures",
     "write_plans",
@@ -85,46 +104,162 @@ def _format(path: Path, doing: str) -> TableFormat:
     return fmt
 
 
-def write_table(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``table`` (without its index) in the format of the file's suffix."""
+PathLike = str | os.PathLike[str]
+
+
+def check_output(
+    path: PathLike, inputs: Iterable[PathLike | None] = (), *, option: str = ""
+) -> Path:
+    """Refuse an output that would write where the caller reads.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file (or folder) about to be written.
+    inputs : iterable of str or path-like
+        Files and folders read by the same command (a ledger folder, scores, policy,
+        staff, previous scores, labels, a model bundle).  ``None`` entries are skipped.
+    option : str, optional
+        How the user named ``path`` (e.g. ``"--out"``), for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, checked.
+
+    Raises
+    ------
+    ArrearsRiskError
+        If ``path`` is one of the input files, inside an input folder, or a folder
+        holding an input; or if its parent is a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> data = pathlib.Path(tempfile.mkdtemp())
+    >>> check_output(data.parent / "out.csv", [data]).name
+    'out.csv'
+    >>> try:
+    ...     check_output(data / "customers.csv", [data], option="--out")
+    ... except ArrearsRiskError as err:
+    ...     print(str(err).splitlines()[0])  # doctest: +ELLIPSIS
+    --out .../customers.csv: is inside the input folder ...; write outputs elsewhere.
+    """
+    out = _resolved(path)
+    label = f"{option} {path}" if option else str(path)
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ArrearsRiskError(
+                    f"{label}: {parent} is a file, not a folder; choose another output path."
+                )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ArrearsRiskError(
+                    f"{label}: cannot write in {parent} (permission denied); choose "
+                    "another output path."
+                )
+            break
+    if out.exists() and not out.is_dir() and not os.access(out, os.W_OK):
+        raise ArrearsRiskError(f"{label}: the file exists and cannot be written over.")
+    for item in inputs:
+        if item is None or _URI.match(str(item)):
+            continue
+        given = _resolved(item)
+        if out == given:
+            raise ArrearsRiskError(
+                f"{label}: is also an input of this command ({item}); it would be "
+                "overwritten. Write outputs to another file."
+            )
+        if given.is_dir() and given in out.parents:
+            raise ArrearsRiskError(
+                f"{label}: is inside the input folder {item}; write outputs elsewhere."
+            )
+        if out in given.parents:
+            raise ArrearsRiskError(
+                f"{label}: is a folder holding the input {item}; write outputs elsewhere."
+            )
+    return Path(path)
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+"""An input named by URI (``models:/NAME@champion``), not a path."""
+
+
+def _resolved(path: PathLike) -> Path:
+    return Path(os.path.abspath(os.path.expanduser(os.fspath(path)))).resolve()
+
+
+def write_table(
+    table: pd.DataFrame, path: PathLike, *, inputs: Iterable[PathLike | None] = ()
+) -> Path:
+    """Write ``table`` (without its index) in the format of the file's suffix.
+
+    ``inputs`` are the files and folders the caller read; writing over one of them or
+    inside an input folder is refused (:func:`check_output`).  CSV text cells that a
+    spreadsheet would run as formulas get a leading ``'`` (module docstring).
+    """
     file = Path(path)
     fmt = _format(file, "write")
+    check_output(file, inputs)
     file.parent.mkdir(parents=True, exist_ok=True)
     fmt.write(table, file)
     return file
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a table written by :func:`write_table`."""
+def read_table(path: PathLike, *, encoding: str | None = None) -> pd.DataFrame:
+    """Read a table written by :func:`write_table`, or a user's CSV (staff, labels).
+
+    A CSV is decoded by :func:`arrearsrisk.plans.decoding.read_text` (``encoding``, else
+    a byte-order mark, UTF-8 or GB18030), and may be separated by commas or, as
+    Excel's "Unicode text", by tabs.
+    """
     file = Path(path)
     if not file.exists():
         raise FileNotFoundError(f"file not found: {file}")
-    return _format(file, "read").read(file)
+    fmt = _format(file, "read")
+    if file.is_dir():
+        raise ArrearsRiskError(f"{file}: is a folder, not a {file.suffix} file.")
+    if fmt.suffix == ".csv":
+        return _read_csv(file, encoding)
+    try:
+        return fmt.read(file)
+    except (OSError, ValueError) as err:
+        if isinstance(err, ArrearsRiskError):
+            raise
+        raise ArrearsRiskError(
+            f"{file}: cannot be read as {fmt.description}: {type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}"
+        ) from err
 
 
-def write_measures(measures: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def write_measures(
+    measures: pd.DataFrame, path: PathLike, *, inputs: Iterable[PathLike | None] = ()
+) -> Path:
     """Write :func:`arrearsrisk.plan_measures` as a table (nested values as text)."""
     text = {c: str for c in measures.columns if measures[c].dtype == object}
-    return write_table(measures.astype(text), path)
+    return write_table(measures.astype(text), path, inputs=inputs)
 
 
 def write_plans(
     plans: pd.DataFrame,
-    path: str | os.PathLike[str],
+    path: PathLike,
     *,
     lang: str = "zh",
     release: pd.DataFrame | None = None,
+    inputs: Iterable[PathLike | None] = (),
 ) -> Path:
     """Write plans: ``.xlsx`` as the workbook (worklist, measures, release candidates),
-    any table suffix as one row per measure."""
+    any table suffix as one row per measure.  ``inputs`` as for :func:`write_table`."""
     file = Path(path)
+    inputs = list(inputs)
     if file.suffix.lower() == ".xlsx":
         from arrearsrisk.reports import write_workbook
 
+        check_output(file, inputs)
         return write_workbook(plans, file, lang=lang, release=release)
     from arrearsrisk.plans import plan_measures
 
-    return write_measures(plan_measures(plans), file)
+    return write_measures(plan_measures(plans), file, inputs=inputs)
 
 
 def check_table_format(suffix: str, folder: str | os.PathLike[str]) -> None:
@@ -156,14 +291,87 @@ def check_table_format(suffix: str, folder: str | os.PathLike[str]) -> None:
             )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet program run a CSV cell as a formula."""
+
+_ESCAPED = re.compile(r"^'*[=+\-@\t\r]")
+_QUOTED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(values: pd.Series) -> pd.Series:
+    """Text cells that a spreadsheet would run as formulas, with a leading ``'``.
+
+    Only ``str`` cells change (numbers, dates and missing values never do); a cell
+    already starting with quotes before a formula character gets one more, so
+    :func:`restore` undoes exactly this.
+
+    >>> neutralise(pd.Series(["=1+1", "-2", "C1", "'=x", None, 3])).tolist()
+    ["'=1+1", "'-2", 'C1', "''=x", None, 3]
+    """
+    return values.map(lambda v: "'" + v if isinstance(v, str) and _ESCAPED.match(v) else v)
+
+
+def restore(values: pd.Series) -> pd.Series:
+    """The cells :func:`neutralise` changed, as they were.
+
+    >>> restore(pd.Series(["'=1+1", "'-2", "C1", "''=x", "'quoted"])).tolist()
+    ['=1+1', '-2', 'C1', "'=x", "'quoted"]
+    """
+    return values.map(lambda v: v[1:] if isinstance(v, str) and _QUOTED.match(v) else v)
+
+
+def _text_columns(table: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in table.columns
+        if not (
+            pd.api.types.is_numeric_dtype(table[c].dtype)
+            or pd.api.types.is_bool_dtype(table[c].dtype)
+            or pd.api.types.is_datetime64_any_dtype(table[c].dtype)
+        )
+    ]
+
+
 def _write_csv(table: pd.DataFrame, file: Path) -> None:
-    table.to_csv(file, index=False, encoding="utf-8-sig")
+    safe = table.copy(deep=False)
+    for column in _text_columns(table):
+        values = table[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        safe[column] = neutralise(values)
+    safe.to_csv(file, index=False, encoding="utf-8-sig")
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    table = pd.read_csv(file, dtype={"customer_id": str}, keep_default_na=True)
+def _read_csv(file: Path, encoding: str | None = None) -> pd.DataFrame:
+    from arrearsrisk.plans.decoding import read_text
+
+    text = read_text(file, encoding=encoding)
+    first = text.split("\n", 1)[0]
+    sep = "\t" if "\t" in first and "," not in first else ","
+    try:
+        with warnings.catch_warnings():  # a row longer than the header: refused, not cut
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype={"customer_id": str},
+                keep_default_na=True,
+                index_col=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as err:
+        raise ArrearsRiskError(
+            f"{file}: not a readable CSV table: {str(err).strip().splitlines()[0]}."
+            "\n  hint: one header row, then one row per record, all with the same columns."
+        ) from None
+    for column in _text_columns(table):
+        table[column] = restore(table[column])
     if "as_of" in table:
-        table["as_of"] = pd.to_datetime(table["as_of"])
+        try:
+            table["as_of"] = pd.to_datetime(table["as_of"])
+        except (ValueError, TypeError) as err:
+            raise ArrearsRiskError(
+                f"{file}: column 'as_of' must hold dates (YYYY-MM-DD): {err}."
+            ) from None
     return table
 
 

@@ -81,6 +81,8 @@ def test_usage_errors_exit_2():
     assert invoke("no-such-command").exit_code == 2
 
 
+# the sample has no high_hazard column: plan and report print a one-line warning
+@pytest.mark.filterwarnings("default::arrearsrisk.errors.LedgerWarning")
 def test_score_plan_report_on_the_sample(tmp_path):
     scores = tmp_path / "scores.parquet"
     result = invoke(

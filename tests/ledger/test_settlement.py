@@ -221,8 +221,11 @@ def _warning_case(cid: str, paid: float) -> tuple[list, list]:
 
 def _label(cid: str, paid: float) -> pd.Series:
     bills, payments = _warning_case(cid, paid)
-    # Another customer's bill of 08-01 shows that the data run past E.
-    book = ledger([*bills, ("Z", "2024-07", "2024-08-01", "2024-08-01", 1.00)], payments)
+    # Another customer's bill and payment of 08-01 show that both exports run past E.
+    book = ledger(
+        [*bills, ("Z", "2024-07", "2024-08-01", "2024-08-01", 1.00)],
+        [*payments, ("Z", "2024-08-01", 1.00)],
+    )
     return ar.build_labels(book, AS_OF).loc[cid]
 
 

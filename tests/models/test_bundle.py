@@ -32,6 +32,7 @@ def test_write_then_read_gives_the_texts_and_the_manifest(tmp_path):
     folder = write_bundle(tmp_path / "b", {"a.txt": "one\n", "b.txt": "二\n"}, {"k": [1, 2]})
     texts, manifest = read_bundle(folder, required=["a.txt"])
     assert texts == {"a.txt": "one\n", "b.txt": "二\n"}
+    assert manifest["format_version"] == 2
     assert manifest["k"] == [1, 2]
     assert manifest["format"] == "arrearsrisk-bundle"
     assert set(manifest["files"]) == {"a.txt", "b.txt"}
@@ -77,7 +78,7 @@ def test_save_writes_the_files_the_committed_bundle_has(model, tmp_path):
 def test_a_malformed_manifest_is_a_bundle_error(model):
     manifest = model.to_manifest()
     del manifest["grade_cutoffs"]
-    with pytest.raises(ar.BundleError, match="incomplete or malformed: KeyError"):
+    with pytest.raises(ar.BundleError, match="incomplete or malformed: grade_cutoffs is missing"):
         RiskModel.from_manifest(manifest, model.booster_texts(), source="test")
 
 

@@ -55,6 +55,8 @@ def small_tables() -> tuple[pd.DataFrame, ar.Ledger, pd.DataFrame]:
             "deposit": [0.0, 2500.0, 1000.0, 3000.0],
             "group_id": [None, "G1", None, None],
             "capacity_increase": [True, False, None, False],
+            "high_hazard": [False, False, False, False],
+            "budget_funded": [False, False, False, False],
         }
     )
     bills = pd.DataFrame(

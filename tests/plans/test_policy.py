@@ -141,7 +141,8 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "review days not a whole number",
         "II = 30",
         'II = "a month"',
-        r"policy: \[review\]: 'II' must be a whole number of days >= 0, got 'a month'",
+        r"policy: \[review\]: 'II' must be a whole number of days from 0 to 3660, "
+        r"got 'a month'",
     ),
     (
         "review grade missing",
@@ -256,7 +257,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
     ),
     (
         "reasons_any with an empty word",
-        'reasons_any = ["late", "逾期", "滞纳", "迟交"]',
+        'reasons_any = ["late", "逾期"]',
         'reasons_any = ["late", ""]',
         r"policy: measure 'prepaid_meter': when #2: condition 'reasons_any' must be a list "
         r"of words",
@@ -279,7 +280,8 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "a parameter that is a table",
         "  months = 2\n",
         "  months = { value = 2 }\n",
-        r"policy: measure 'deposit': parameter 'months' must be a number, text or true/false",
+        r"policy: measure 'deposit': parameter 'months' must be a finite number, text or "
+        r"true/false",
     ),
     (
         "an amount on an unknown base",
@@ -292,8 +294,8 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "an amount divided by zero",
         "divided_by = 3",
         "divided_by = 0",
-        r"policy: measure 'instalments': \[measure.amount\]: 'divided_by' must be a number "
-        r"> 0, got 0",
+        r"policy: measure 'instalments': \[measure.amount\]: 'divided_by' must be a finite "
+        r"number > 0, got 0",
     ),
     (
         "an amount without its label",
@@ -307,7 +309,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "days = 10",
         "days = -1",
         r"policy: measure 'disconnection': step 'publication': 'days' must be a whole number "
-        r"of days >= 0, got -1",
+        r"of days from 0 to 3660, got -1",
     ),
     (
         "a step after a later step",

@@ -67,7 +67,8 @@ def test_measures_with_nested_values_are_written_as_text(tmp_path):
 
 def test_plans_go_to_a_workbook_or_a_measures_table(sample_ledger, sample_model, tmp_path):
     scores = ar.score(sample_ledger, "2025-09-30", sample_model, reasons="none")
-    plans = ar.risk_plans(scores, sample_ledger)
+    with pytest.warns(ar.LedgerWarning, match="high_hazard"):  # the sample has none
+        plans = ar.risk_plans(scores, sample_ledger)
     book = write_plans(plans, tmp_path / "plans.xlsx")
     assert book.read_bytes()[:2] == b"PK"  # an .xlsx is a zip
     table = read_table(write_plans(plans, tmp_path / "plans.csv"))

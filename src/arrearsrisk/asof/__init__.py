@@ -10,7 +10,7 @@ labels    :func:`build_labels`: Grade I / II / III and the A-level warning over
 ========= ======================================================================
 """
 
-from arrearsrisk.asof.labels import build_labels, label_end
+from arrearsrisk.asof.labels import build_labels, label_end, uncovered
 from arrearsrisk.asof.snapshot import Snapshot, take_snapshot
 
-__all__ = ["Snapshot", "build_labels", "label_end", "take_snapshot"]
+__all__ = ["Snapshot", "build_labels", "label_end", "take_snapshot", "uncovered"]

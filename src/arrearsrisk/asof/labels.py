@@ -21,13 +21,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.errors import ArrearsRiskError, LedgerError
 from arrearsrisk.ledger.settlement import TOLERANCE_CENTS, UNSETTLED, settle_bills
 from arrearsrisk.ledger.tables import Ledger, cents
 from arrearsrisk.timeline import AsOf, add_months, day_number, parse_as_of
 from arrearsrisk.vocabulary import GRADE_DTYPE
 
-__all__ = ["build_labels", "label_end"]
+__all__ = ["build_labels", "label_end", "table_ends", "uncovered"]
+
+_EPOCH = pd.Timestamp("1970-01-01")
 
 
 def label_end(as_of: AsOf, horizon_months: int = 3, grace_days: int = 30) -> pd.Timestamp:
@@ -37,6 +39,58 @@ def label_end(as_of: AsOf, horizon_months: int = 3, grace_days: int = 30) -> pd.
     Timestamp('2024-10-30 00:00:00')
     """
     return add_months(parse_as_of(as_of), horizon_months) + pd.Timedelta(days=grace_days)
+
+
+def table_ends(ledger: Ledger) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The last issue date of the bills and the last payment date (``None`` for an
+    empty table): how far each table's export reaches."""
+    arr = ledger.arrays
+    return tuple(  # type: ignore[return-value]
+        _EPOCH + pd.Timedelta(days=int(d.max())) if len(d) else None
+        for d in (arr.b_issue, arr.p_date)
+    )
+
+
+def uncovered(
+    ledger: Ledger, as_of: pd.Timestamp, horizon_months: int = 3, grace_days: int = 30
+) -> list[str]:
+    """Why the outcome window of ``as_of`` is not covered by every table, in words
+    (empty when it is).
+
+    Each table is checked on its own: the payments must reach the end date ``E``
+    (:func:`label_end`), the bills the last target due date ``as_of + H months`` (every
+    target bill is issued by then).  An empty payments table reaches as far as the
+    bills (nobody paid); a ledger without bills covers nothing.
+
+    >>> import arrearsrisk as ar
+    >>> ledger = ar.read_ledger("data/sample")
+    >>> uncovered(ledger, pd.Timestamp("2025-09-30"))
+    []
+    >>> uncovered(ledger, pd.Timestamp("2025-10-31"))  # doctest: +NORMALIZE_WHITESPACE
+    ['the payments export ends on 2026-01-31 (payments until 2026-03-02 are needed)',
+     'the bills export ends on 2026-01-03 (bills due until 2026-01-31 are needed)']
+    """
+    last_bill, last_payment = table_ends(ledger)
+    end = label_end(as_of, horizon_months, grace_days)
+    target_end = add_months(as_of, horizon_months)
+    if last_payment is None:
+        last_payment = last_bill
+    short = []
+    if last_payment is None or last_payment < end:
+        short.append(
+            f"the payments export ends on {_date(last_payment)} "
+            f"(payments until {end.date()} are needed)"
+        )
+    if last_bill is None or last_bill < target_end:
+        short.append(
+            f"the bills export ends on {_date(last_bill)} "
+            f"(bills due until {target_end.date()} are needed)"
+        )
+    return short
+
+
+def _date(ts: pd.Timestamp | None) -> str:
+    return "(no rows)" if ts is None else str(ts.date())
 
 
 def _check_params(horizon_months: int, grace_days: int, warning_multiple: float) -> None:
@@ -86,9 +140,12 @@ def build_labels(
 
     Raises
     ------
+    LedgerError
+        If a table's export ends before the outcome window (rule ``coverage``; unless
+        ``allow_unobserved``): the payments must reach ``E``, the bills
+        ``as_of + H months`` (see :func:`uncovered`).
     ArrearsRiskError
-        If the ledger's data end before ``E`` (unless ``allow_unobserved``), or on a
-        bad parameter.
+        On a bad parameter or date.
 
     Examples
     --------
@@ -101,14 +158,19 @@ def build_labels(
     t = parse_as_of(as_of)
     end = label_end(t, horizon_months, grace_days)
     arr = ledger.arrays
-    data_end = int(max(arr.b_issue.max(initial=-(2**31)), arr.p_date.max(initial=-(2**31))))
-    if day_number(end) > data_end and not allow_unobserved:
-        last = pd.Timestamp("1970-01-01") + pd.Timedelta(days=data_end)
-        raise ArrearsRiskError(
-            f"labels as of {t.date()} need data until {end.date()} (horizon {horizon_months} "
-            f"months + {grace_days} days grace), but the ledger ends on {last.date()}.\n"
-            "  hint: pick an earlier as_of, or allow_unobserved=True to label anyway."
-        )
+    if not allow_unobserved:
+        short = uncovered(ledger, t, horizon_months, grace_days)
+        if short:
+            raise LedgerError(
+                f"labels as of {t.date()} need data until {end.date()} (horizon "
+                f"{horizon_months} months + {grace_days} days grace), but "
+                + " and ".join(short)
+                + ".\n  hint: pick an earlier as_of (ar.monthly_cutoffs offers only covered "
+                "dates), or allow_unobserved=True to label anyway.",
+                table="payments" if short[0].startswith("the payments") else "bills",
+                column=None,
+                rule="coverage",
+            )
     t_day, target_end, e_day = (
         day_number(t),
         day_number(add_months(t, horizon_months)),

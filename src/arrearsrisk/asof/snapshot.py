@@ -8,12 +8,14 @@ builder shares.  Builders only ever see a :class:`Snapshot`, so nothing dated af
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.errors import LedgerError, LedgerWarning
 from arrearsrisk.ledger.settlement import UNSETTLED, segment_starts, settle_bills
 from arrearsrisk.ledger.tables import NO_DAY, Ledger, LedgerArrays, MoneyInCents, cents
 from arrearsrisk.timeline import AsOf, add_months, day_number, month_number, parse_as_of
@@ -24,7 +26,9 @@ __all__ = [
     "average_monthly_bill",
     "last_per_customer",
     "take_snapshot",
+    "warn_outside_data",
 ]
+
 
 GRID_MONTHS = 24
 """Months of the customer-by-month consumption grid."""
@@ -117,7 +121,7 @@ class Snapshot(MoneyInCents):
     @cached_property
     def exposure(self) -> np.ndarray:
         """Average monthly bill (CNY): the mean amount of the customer's bills issued in
-        the 12 months up to ``as_of``; NaN without such bills."""
+        the 12 months up to ``as_of``, at least 0; NaN without such bills."""
         return average_monthly_bill(
             self.b_cust, self.b_issue, self.b_amount, self.window_start[12], self.day, self.n
         )
@@ -144,17 +148,22 @@ class Snapshot(MoneyInCents):
 def average_monthly_bill(
     b_cust: np.ndarray, b_issue: np.ndarray, b_amount: np.ndarray, start: int, day: int, n: int
 ) -> np.ndarray:
-    """Mean amount per customer of the bills issued in ``(start, day]``; NaN without any.
+    """Mean amount per customer of the bills issued in ``(start, day]``, clipped at 0;
+    NaN without any.
 
-    >>> average_monthly_bill(np.array([0, 0, 1]), np.array([5, 9, 1]),
-    ...                      np.array([10.0, 30.0, 7.0]), 2, 10, 3).tolist()
-    [20.0, nan, nan]
+    A correction bill (negative) larger than the customer's other bills in the window
+    leaves a net refund: nothing is exposed, so the exposure is 0, never negative (the
+    A-level warning already treats a non-positive average as "no warning").
+
+    >>> average_monthly_bill(np.array([0, 0, 1, 2, 2]), np.array([5, 9, 1, 5, 6]),
+    ...                      np.array([10.0, 30.0, 7.0, 50.0, -90.0]), 2, 10, 3).tolist()
+    [20.0, nan, 0.0]
     """
     inw = (b_issue > start) & (b_issue <= day)
     count = np.bincount(b_cust[inw], minlength=n)
     total = np.bincount(b_cust[inw], weights=b_amount[inw], minlength=n)
     out = np.full(n, np.nan)
-    np.divide(total, count, out=out, where=count > 0)
+    np.divide(np.maximum(total, 0.0), count, out=out, where=count > 0)
     return out
 
 
@@ -174,6 +183,40 @@ def last_per_customer(codes: np.ndarray, values: np.ndarray, n: int, fill: float
 
 def _cut(arrays: LedgerArrays, day: int) -> tuple[np.ndarray, np.ndarray]:
     return arrays.b_issue <= day, arrays.p_date <= day
+
+
+def warn_outside_data(ledger: Ledger, ts: pd.Timestamp) -> None:
+    """Warn (:class:`~arrearsrisk.errors.LedgerWarning`) when ``ts`` is before the
+    ledger's first bill or payment, or more than a month after its last one (the
+    span of the whole ledger, for a subset: :attr:`Ledger.data_span`).
+
+    Called by :func:`arrearsrisk.score` (a portfolio scored at a date its export does
+    not cover); feature builders and their contract checks cut at any date silently.
+
+    Raises
+    ------
+    LedgerError
+        If the ledger has no bill and no payment at all.
+    """
+    span = ledger.data_span
+    if span is None:
+        raise LedgerError(
+            "bills: the ledger has no bill and no payment; nothing can be computed as of "
+            f"{ts.date()}.\n  hint: pass the bills and payments of these customers.",
+            table="bills",
+            column=None,
+            rule="empty",
+        )
+    first, last = span
+    if ts < first or ts > add_months(last, 1):
+        where = "before" if ts < first else "more than a month after"
+        warnings.warn(
+            f"as_of {ts.date()} is {where} the ledger's data ({first.date()} to "
+            f"{last.date()}); features see {'nothing' if ts < first else 'no recent data'}.\n"
+            "  hint: check the date, or that the export covers it.",
+            LedgerWarning,
+            stacklevel=3,
+        )
 
 
 def take_snapshot(ledger: Ledger, as_of: AsOf) -> Snapshot:

@@ -14,7 +14,7 @@ from arrearsrisk.features.family import Column, FeatureFamily
 from arrearsrisk.features.peers import PeerContext, context_from_snapshot
 from arrearsrisk.features.registry import families, reserved_names
 from arrearsrisk.ledger.tables import Ledger
-from arrearsrisk.timeline import AsOf
+from arrearsrisk.timeline import AsOf, parse_as_of
 
 __all__ = ["build_family", "build_features", "feature_columns", "feature_names", "peer_context"]
 
@@ -74,7 +74,8 @@ def build_features(
         One row per active customer (opened on or before ``as_of``), indexed by
         ``customer_id``; columns :func:`feature_names`; numbers are ``float64``,
         ``category``, ``industry``, ``industry_section``, ``region`` and text
-        attributes are ``category``.
+        attributes are ``category``.  ``.attrs["as_of"]`` holds the date (a
+        ``Timestamp``), which :func:`arrearsrisk.score` checks when given ``features=``.
 
     Examples
     --------
@@ -84,7 +85,9 @@ def build_features(
     ('customer_id', 'float64')
     """
     ids, columns = feature_columns(ledger, as_of, peers=peers)
-    return pd.DataFrame(columns, index=pd.Index(ids, name="customer_id", dtype="str"))
+    frame = pd.DataFrame(columns, index=pd.Index(ids, name="customer_id", dtype="str"))
+    frame.attrs["as_of"] = parse_as_of(as_of)  # checked by score(..., features=)
+    return frame
 
 
 def build_family(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 from tqdm import tqdm
 
-from arrearsrisk.asof.labels import build_labels, label_end
+from arrearsrisk.asof.labels import build_labels, label_end, uncovered
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features.build import build_features
 from arrearsrisk.ledger.tables import Ledger
@@ -34,6 +34,10 @@ def monthly_cutoffs(
     """Month-end as-of dates with ``history_months`` of bills before them and their
     outcome fully observed in the ledger.
 
+    Every table's coverage counts on its own (:func:`arrearsrisk.asof.uncovered`): when
+    the payments export ends months before the bills, only dates whose outcome window
+    the payments still cover are offered.  A ledger without bills has none.
+
     Examples
     --------
     >>> import arrearsrisk as ar
@@ -41,10 +45,17 @@ def monthly_cutoffs(
     >>> cuts[0].date(), cuts[-1].date()
     (datetime.date(2024, 1, 31), datetime.date(2025, 9, 30))
     """
+    if ledger.bills.empty:
+        return []
     first, last = _data_span(ledger)
     start = add_months(first.to_period("M").to_timestamp(), history_months) - pd.Timedelta(days=1)
     ends = pd.date_range(start, last, freq="ME")
-    return [t for t in ends if label_end(t, horizon_months, grace_days) <= last]
+    return [
+        t
+        for t in ends
+        if label_end(t, horizon_months, grace_days) <= last
+        and not uncovered(ledger, t, horizon_months, grace_days)
+    ]
 
 
 def _user_labels(labels: pd.DataFrame) -> pd.DataFrame:

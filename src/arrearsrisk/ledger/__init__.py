@@ -7,6 +7,9 @@ schema       columns, kinds, rules, keys of customers, bills and payments
 validation   the validator that raises every :class:`~arrearsrisk.LedgerError`
 tables       :class:`Ledger` (typed tables) and its sorted numpy arrays
 reading      :func:`read_ledger` from a folder of Parquet or CSV files
+encoding     decoding text files (BOM, UTF-8, GB18030, UTF-16), the delimiter
+headers      header matching: one normalisation, near misses refused
+identifiers  extra customer columns that identify a customer (never features)
 settlement   FIFO settlement of bills by payments, in integer cents
 ============ =================================================================
 """

@@ -14,6 +14,7 @@ from typing import Literal
 __all__ = [
     "CATEGORIES",
     "CHANNELS",
+    "READ_ATTRIBUTES",
     "SCHEMA",
     "ColumnSpec",
     "ForeignKey",
@@ -179,3 +180,9 @@ PAYMENTS = TableSpec(
 
 SCHEMA: dict[str, TableSpec] = {t.name: t for t in (CUSTOMERS, BILLS, PAYMENTS)}
 """The three ledger tables, in the order they are validated."""
+
+READ_ATTRIBUTES: dict[str, tuple[str, ...]] = {"customers": ("high_hazard",)}
+"""Optional columns outside the schema that the library reads by name (the plans'
+safety flag ``high_hazard``).  They stay attributes, but their headers are matched like
+schema columns (:mod:`arrearsrisk.ledger.headers`): a near miss such as ``high-hazard``
+is refused instead of being kept as another attribute."""

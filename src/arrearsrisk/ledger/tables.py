@@ -8,6 +8,7 @@ Files are read by :func:`arrearsrisk.ledger.reading.read_ledger`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from arrearsrisk.errors import LedgerError
+from arrearsrisk.errors import LedgerError, LedgerWarning
+from arrearsrisk.ledger.identifiers import identifier_columns
 from arrearsrisk.ledger.schema import CHANNELS, SCHEMA
 from arrearsrisk.ledger.validation import validate_ledger
 from arrearsrisk.timeline import dates_to_days
@@ -158,6 +160,17 @@ class Ledger:
         self._bill_rows = checked.customer_rows["bills"]
         self._payment_rows = checked.customer_rows["payments"]
         self._bill_periods = checked.bill_periods
+        known = set(SCHEMA["customers"].names)
+        extra = [c for c in self.customers.columns if c not in known]
+        self._identifiers = identifier_columns(self.customers, extra)
+        for column, reason in self._identifiers.items():
+            warnings.warn(
+                f"customers: column '{column}' looks like a per-customer identifier "
+                f"({reason}); it is kept in the ledger but never used as a feature.\n"
+                "  hint: drop it from the export, or rename it if it is a category.",
+                LedgerWarning,
+                stacklevel=2,
+            )
 
     def __repr__(self) -> str:
         periods = self._bill_periods
@@ -172,9 +185,35 @@ class Ledger:
 
     @property
     def attribute_columns(self) -> list[str]:
-        """Customer columns beyond the schema, used by the models as attributes."""
+        """Customer columns beyond the schema, used by the models as attributes (every
+        extra column except the :attr:`identifier_columns`)."""
         known = set(SCHEMA["customers"].names)
-        return [c for c in self.customers.columns if c not in known]
+        return [c for c in self.customers.columns if c not in known and c not in self._identifiers]
+
+    @cached_property
+    def data_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """First and last date of the ledger's data (bill issue and payment dates), or
+        ``None`` without any bill or payment; a subset keeps its whole ledger's span.
+
+        >>> import arrearsrisk as ar
+        >>> [d.date().isoformat() for d in ar.read_ledger("data/sample").data_span]
+        ['2023-01-01', '2026-01-31']
+        """
+        dates = [
+            col.dropna()
+            for col in (self.bills["issue_date"], self.payments["paid_date"])
+            if col.notna().any()
+        ]
+        if not dates:
+            return None
+        return pd.Timestamp(min(d.min() for d in dates)), pd.Timestamp(max(d.max() for d in dates))
+
+    @property
+    def identifier_columns(self) -> list[str]:
+        """Extra customer columns that identify a customer (a phone number, an address,
+        about one distinct text value per customer): kept, never used as features
+        (:func:`arrearsrisk.ledger.identifiers.identifier_columns`)."""
+        return list(self._identifiers)
 
     def subset(self, customer_ids: list[str] | pd.Index | np.ndarray) -> Ledger:
         """The ledger of some customers only (e.g. one partition of a distributed job).
@@ -204,6 +243,8 @@ class Ledger:
         new._bill_rows = new_row[self._bill_rows[keep_b]].astype(np.int32)
         new._payment_rows = new_row[self._payment_rows[keep_p]].astype(np.int32)
         new._bill_periods = self._bill_periods[keep_b]
+        new._identifiers = self._identifiers  # judged on the whole ledger
+        new.__dict__["data_span"] = self.data_span
         return new
 
     @cached_property

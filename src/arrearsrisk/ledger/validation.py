@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from arrearsrisk.errors import LedgerError, LedgerWarning
+from arrearsrisk.ledger.headers import match_headers
 from arrearsrisk.ledger.schema import SCHEMA, ColumnSpec, TableSpec
 from arrearsrisk.timeline import period_numbers
 from arrearsrisk.vocabulary import FALSE_WORDS, TRUE_WORDS
@@ -34,6 +35,16 @@ from arrearsrisk.vocabulary import FALSE_WORDS, TRUE_WORDS
 __all__ = ["MAX_ROWS_SHOWN", "Validated", "validate_ledger", "validate_table"]
 
 MAX_ROWS_SHOWN = 5
+MAX_ABS_NUMBER = 1e10
+"""Largest magnitude of a number column (amounts in CNY, kWh, kVA, kV): ten billion,
+far above any real monthly bill.  Inside it integer cents are exact in ``int64`` and
+every customer's sum of up to 9,000 such amounts stays exact in ``float64`` cents."""
+FLOAT32_EXACT_CENTS = 2.0**17
+"""Below this magnitude a ``float32`` still tells cents apart (its spacing is under
+half a cent), so the nearest cent of a ``float32`` amount is the amount exported."""
+MONEY_COLUMNS = frozenset({"amount", "deposit"})
+"""Number columns holding CNY (kept to whole cents when they come as ``float32``)."""
+_PARTIAL_DATE_RE = r"^\d{4}([-/.]\d{1,2})?$"
 _PERIOD_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 _SECONDS_PER_DAY = 86_400
 
@@ -159,6 +170,17 @@ def _parse_date(
     else:
         factors = _Factors.of(values)
         text = factors.uniques.astype("str").str.strip()
+        partial = text.str.match(_PARTIAL_DATE_RE).to_numpy(dtype=bool, na_value=False)
+        if partial.any():
+            raise _fail(
+                spec,
+                col.name,
+                "date",
+                "has partial dates (a year or a month, no day).",
+                frame,
+                factors.expand(partial, False),
+                hint="write whole days, e.g. 2024-03-15; a billing month belongs in 'period'.",
+            )
         uniq = pd.to_datetime(text, format="ISO8601", errors="coerce")
         bad_u = uniq.isna().to_numpy() & (text != "").to_numpy(dtype=bool, na_value=False)
         if bad_u.any():
@@ -194,7 +216,9 @@ def _parse_float(
     if pd.api.types.is_bool_dtype(values.dtype):
         raise _fail(spec, col.name, "number", "must hold numbers, got booleans.")
     if pd.api.types.is_numeric_dtype(values.dtype):
-        parsed = values.astype("float64")
+        parsed = _from_float32(values, spec, col, frame) if _is_narrow_float(values) else None
+        if parsed is None:
+            parsed = values.astype("float64")
     else:
         parsed = pd.to_numeric(values.astype("str").str.strip(), errors="coerce").astype("float64")
         bad = parsed.isna().to_numpy() & ~_is_blank(values)
@@ -211,7 +235,57 @@ def _parse_float(
     infinite = np.isinf(parsed.to_numpy())
     if infinite.any():
         raise _fail(spec, col.name, "number", "has infinite values.", frame, infinite)
+    huge = np.abs(parsed.to_numpy(dtype="float64", na_value=np.nan)) >= MAX_ABS_NUMBER
+    if huge.any():
+        raise _fail(
+            spec,
+            col.name,
+            "range",
+            f"has values of magnitude {MAX_ABS_NUMBER:,.0f} or more.",
+            frame,
+            huge,
+            hint="numbers must lie within +/- 10 billion; check the unit (fen vs yuan) "
+            "and the export of these rows.",
+        )
     return parsed
+
+
+def _is_narrow_float(values: pd.Series) -> bool:
+    """A ``float32`` (or ``float16``) column, numpy or nullable."""
+    dtype = values.dtype
+    numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
+    return (
+        isinstance(numpy_dtype, np.dtype) and numpy_dtype.kind == "f" and numpy_dtype.itemsize < 8
+    )
+
+
+def _from_float32(
+    values: pd.Series, spec: TableSpec, col: ColumnSpec, frame: pd.DataFrame
+) -> pd.Series:
+    """A ``float32`` column as the ``float64`` of the decimals it was written from.
+
+    Money is rounded to whole cents, which is exact only below
+    :data:`FLOAT32_EXACT_CENTS`; larger ``float32`` amounts have lost their cents and
+    are refused.  Other numbers take the shortest decimal that reads back as the same
+    ``float32`` (``0.1`` stays ``0.1``, not ``0.10000000149``).
+    """
+    narrow = values.to_numpy(dtype=np.float32, na_value=np.nan)
+    if col.name in MONEY_COLUMNS:
+        lost = np.abs(narrow.astype(np.float64)) >= FLOAT32_EXACT_CENTS
+        if lost.any():
+            raise _fail(
+                spec,
+                col.name,
+                "number",
+                f"is float32, which cannot hold cents at or above {FLOAT32_EXACT_CENTS:,.0f}.",
+                frame,
+                lost,
+                hint="export money as float64 or decimal (e.g. DECIMAL(18,2)), or as text.",
+            )
+        wide = np.round(narrow.astype(np.float64), 2)
+    else:
+        wide = narrow.astype("str").astype(np.float64)  # numpy prints the shortest decimal
+    return pd.Series(wide, index=values.index, name=values.name)
 
 
 def _parse_bool(
@@ -324,13 +398,19 @@ def _check_values(
 
 
 def _infer_extra(values: pd.Series) -> pd.Series:
-    """Type an extra text column read from CSV: numbers, booleans, else text."""
+    """Type an extra text column read from CSV: numbers, booleans, else text.
+
+    Digit strings that are codes, not quantities, stay text: a value with a leading
+    zero (``"0571"``, ``"007"``) or of 11 digits or more (a mobile number, an id card),
+    so that :mod:`arrearsrisk.ledger.identifiers` sees them as text.
+    """
     if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
         return values
     blank = _is_blank(values)
     text = values.astype("str").str.strip()
     number = pd.to_numeric(text.where(~blank), errors="coerce")
-    if (number.notna().to_numpy() | blank).all() and (~blank).any():
+    code_like = text.str.match(r"^[+-]?(0\d|\d{11,})").to_numpy(dtype=bool, na_value=False)
+    if (number.notna().to_numpy() | blank).all() and (~blank).any() and not code_like.any():
         return number.astype("float64")
     lowered = text.str.lower()
     if (lowered.isin(TRUE_WORDS | FALSE_WORDS).to_numpy() | blank).all() and (~blank).any():
@@ -362,17 +442,9 @@ def _table(
     spec = SCHEMA[name]
     if not isinstance(frame, pd.DataFrame):
         raise _fail(spec, None, "table", f"must be a pandas DataFrame, got {type(frame).__name__}.")
-    columns = [str(c) for c in frame.columns]
-    if len(set(columns)) != len(columns):
-        twice = sorted({c for c in columns if columns.count(c) > 1})
-        raise _fail(spec, twice[0], "duplicate_column", "appears more than once.")
-    for col in spec.columns:
-        if col.required and col.name not in frame.columns:
-            close = difflib.get_close_matches(col.name, columns, n=1)
-            hint = (
-                f"did you mean '{close[0]}'?" if close else f"expected: {col.meaning or col.name}."
-            )
-            raise _fail(spec, col.name, "required_column", "is required but missing.", hint=hint)
+    renames = match_headers(name, list(frame.columns))  # duplicates, near misses, required
+    if renames:
+        frame = frame.rename(columns=renames)
     out: dict[str, pd.Series] = {}
     factors: dict[str, _Factors] = {}
     for col in spec.columns:
@@ -509,4 +581,66 @@ def validate_ledger(tables: dict[str, pd.DataFrame], *, infer_extra: bool = Fals
             stacklevel=3,
         )
     period = factors["bills"]["period"]
-    return Validated(typed, rows, period_numbers(pd.Series(period.uniques))[period.codes])
+    bill_periods = period_numbers(pd.Series(period.uniques))[period.codes]
+    _warn_implausible_dates(typed, bill_periods)
+    return Validated(typed, rows, bill_periods)
+
+
+EARLIEST_DATE = pd.Timestamp("1990-01-01")
+"""Bill and payment dates before this day get a :class:`LedgerWarning` (placeholder
+"null dates" such as 1900-01-01 are the usual cause)."""
+EARLIEST_OPENED = pd.Timestamp("1950-01-01")
+"""Opening dates before this day get a :class:`LedgerWarning`."""
+FUTURE_YEARS = 5
+"""Dates more than this many years after the ledger's last issue date get a warning."""
+PERIOD_GAP_MONTHS = 24
+"""A bill whose period is more than this many months from its issue date gets a warning."""
+
+
+def _warn(spec: TableSpec, column: str, what: str, frame: pd.DataFrame, bad: np.ndarray) -> None:
+    message = str(_fail(spec, column, "plausible", what, frame, bad))
+    hint = "  hint: the rows are kept as they are; correct the export if they are wrong."
+    warnings.warn(f"{message}\n{hint}", LedgerWarning, stacklevel=4)
+
+
+def _warn_implausible_dates(typed: dict[str, pd.DataFrame], bill_periods: np.ndarray) -> None:
+    """Warn about dates far outside the ledger's span and periods far from their issue."""
+    bills = typed["bills"]
+    known_issue = bills["issue_date"].dropna()
+    last_issue = pd.Timestamp(known_issue.max()) if len(known_issue) else None
+    dated = [
+        ("customers", "opened", EARLIEST_OPENED),
+        ("bills", "issue_date", EARLIEST_DATE),
+        ("bills", "due_date", EARLIEST_DATE),
+        ("payments", "paid_date", EARLIEST_DATE),
+    ]
+    for table, column, earliest in dated:
+        values = typed[table][column]
+        early = (values < earliest).to_numpy(dtype=bool, na_value=False)
+        if early.any():
+            _warn(
+                SCHEMA[table], column, f"has dates before {earliest.date()}.", typed[table], early
+            )
+        if last_issue is not None:
+            latest = last_issue + pd.DateOffset(years=FUTURE_YEARS)
+            late = (values > latest).to_numpy(dtype=bool, na_value=False)
+            if late.any():
+                _warn(
+                    SCHEMA[table],
+                    column,
+                    f"has dates after {latest.date()}, {FUTURE_YEARS} years after the last "
+                    f"issue date {last_issue.date()}.",
+                    typed[table],
+                    late,
+                )
+    if len(bills):
+        issued = bills["issue_date"].to_numpy(dtype="datetime64[M]").astype(np.int64) + 1970 * 12
+        far = np.abs(issued - bill_periods) > PERIOD_GAP_MONTHS
+        if far.any():
+            _warn(
+                SCHEMA["bills"],
+                "period",
+                f"is more than {PERIOD_GAP_MONTHS} months from issue_date.",
+                bills,
+                far,
+            )

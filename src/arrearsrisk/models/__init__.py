@@ -1,18 +1,22 @@
 """Models: the fitted risk model, its bundle files, training, splits, thresholds,
 baselines.
 
-============== ==================================================================
-module         what it holds
-============== ==================================================================
-risk_model     :class:`RiskModel` (boosters, calibration, cut-offs, threshold) and
-               its plain manifest; :class:`FeatureSpec`, :class:`Calibrator`
-bundle         the bundle folder: text models, manifest, hashes, format checks
-loading        :func:`load_model` from a folder or a URI; URI schemes by registry
-fitting        :func:`fit` (no I/O) returning a typed :class:`TrainResult`
-splits         time-ordered train / validation / test cutoffs with embargo gaps
-thresholds     grade cut-offs and warning thresholds (operating points)
-baselines      today's manual grading and a logistic regression, for comparison
-============== ==================================================================
+================ ================================================================
+module           what it holds
+================ ================================================================
+risk_model       :class:`RiskModel` (boosters, calibration, cut-offs, threshold) and
+                 its plain manifest; :class:`FeatureSpec`, :class:`Calibrator`
+bundle           the bundle folder: text models, manifest, hashes, format checks
+manifest_checks  the manifest's fields: types, ranges, the hash over the manifest
+booster_text     LightGBM model text checked before LightGBM parses it
+loading          :func:`load_model` from a folder or a URI; URI schemes by registry
+fitting          :func:`fit` (no I/O) returning a typed :class:`TrainResult`
+boosting         boosters fitted side by side on shared binned data
+splits           rolling-origin backtests, customer folds, the single time split
+threads          thread counts: LightGBM threads, tasks side by side, pool caps
+thresholds       grade cut-offs and warning thresholds (operating points)
+baselines        today's manual grading and a logistic regression, for comparison
+================ ================================================================
 """
 
 from arrearsrisk.models.bundle import BUNDLE_FORMAT, package_versions, read_bundle, write_bundle

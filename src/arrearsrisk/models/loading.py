@@ -23,10 +23,18 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.models.risk_model import RiskModel
+from arrearsrisk.errors import ArrearsRiskError, BundleError
+from arrearsrisk.models.bundle import BUNDLE_FORMAT, MANIFEST, read_bundle
+from arrearsrisk.models.manifest_checks import TARGETS, check_model_fields
+from arrearsrisk.models.risk_model import _CONTENT_VERSION, RiskModel
 
-__all__ = ["ModelSource", "load_model", "model_sources", "register_model_source"]
+__all__ = [
+    "ModelSource",
+    "load_model",
+    "model_sources",
+    "register_model_source",
+    "upgrade_bundle",
+]
 
 ModelSource = Callable[[str], Path]
 """Fetches the bundle a URI names to a local folder and returns the folder."""
@@ -82,8 +90,10 @@ def load_model(path_or_uri: str | os.PathLike[str] | RiskModel) -> RiskModel:
     Raises
     ------
     BundleError
-        If the folder is not a bundle, a file is missing, changed or truncated (its
-        sha256 differs from the manifest), or the bundle needs another lightgbm.
+        If the folder is not a bundle, or anything in it is damaged, changed after
+        saving, outside the folder, too large or of the wrong kind (see
+        :func:`~arrearsrisk.models.bundle.read_bundle` and
+        :meth:`RiskModel.from_manifest`), or the bundle needs another lightgbm.
     """
     if isinstance(path_or_uri, RiskModel):
         return path_or_uri
@@ -92,3 +102,51 @@ def load_model(path_or_uri: str | os.PathLike[str] | RiskModel) -> RiskModel:
     if match and match["scheme"] in _SOURCES:
         return RiskModel.load(_resolve(_SOURCES[match["scheme"]])(text))
     return RiskModel.load(path_or_uri)
+
+
+def upgrade_bundle(path: str | os.PathLike[str]) -> str:
+    """Re-save a bundle of format 1 (no manifest hash) in the current format, in place.
+
+    Format 1 covered the model files by their sha256 but not the manifest.  The upgrade
+    checks what format 1 can vouch for -- the files' hashes, every field and text model
+    (as :meth:`RiskModel.from_manifest`), and the model version recomputed from the
+    model files, calibration and thresholds -- then saves the same model with
+    :meth:`RiskModel.save`.  The feature list and category levels are not covered by
+    format 1: upgrade only a bundle you trust.  A bundle already in the current format
+    is left as it is.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The bundle folder.
+
+    Returns
+    -------
+    str
+        The folder.
+
+    Raises
+    ------
+    BundleError
+        If the bundle fails a check, or its model version is not the content version
+        training writes (``YYYYMMDD-xxxxxxxx``), so nothing vouches for its thresholds.
+    """
+    folder = Path(path)
+    source = str(folder / MANIFEST)
+
+    def check(manifest: dict[str, object]) -> None:
+        check_model_fields(manifest, source)
+
+    texts, manifest = read_bundle(
+        folder, required=[f"{t}.txt" for t in TARGETS], check=check, accept_unhashed=True
+    )
+    if manifest["format_version"] == BUNDLE_FORMAT:
+        return str(folder)
+    model = RiskModel.from_manifest(manifest, texts, source=source)
+    if not _CONTENT_VERSION.fullmatch(model.version):
+        raise BundleError(
+            f"{source}: model_version {model.version!r} is not a trained model's content "
+            "version, so nothing vouches for this format-1 manifest; it is not upgraded.\n"
+            "  hint: retrain."
+        )
+    return model.save(folder)

@@ -22,17 +22,21 @@ manifest as JSON beside the boosters' text models.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError, BundleError
-from arrearsrisk.models.bundle import read_bundle, write_bundle
+from arrearsrisk.models.booster_text import check_model_text
+from arrearsrisk.models.bundle import MANIFEST, read_bundle, write_bundle
+from arrearsrisk.models.manifest_checks import TARGETS, check_model_fields
 from arrearsrisk.vocabulary import GRADE_DTYPE, grade_codes
 
 if TYPE_CHECKING:
@@ -40,30 +44,69 @@ if TYPE_CHECKING:
 
 __all__ = ["TARGETS", "Calibrator", "FeatureSpec", "RiskModel"]
 
-TARGETS: tuple[str, ...] = ("grade_I", "grade_I_II", "warning")
-"""The binary models of a :class:`RiskModel`."""
+_CONTENT_VERSION = re.compile(r"(?P<date>\d{8})-(?P<hash>[0-9a-f]{8})")
 
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """The model's input columns: names, and category levels of categorical ones."""
+    """The model's input columns: names, and category levels of categorical ones.
+
+    The levels are written into the bundle's ``manifest.json`` (and MLflow), so they are
+    capped: a level is kept only when at least :attr:`MIN_CUSTOMERS` customers of the
+    training frame hold it, and at most :attr:`MAX_CATEGORIES` of the most common are
+    kept.  The others become the one level :attr:`OTHER`, to which any level unseen in
+    training is mapped too; no value of a single customer reaches the bundle.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(7)],
+    ...                       "zone": ["N"] * 5 + ["S", "T"]})
+    >>> FeatureSpec.from_frame(frame, ["zone"]).categories
+    {'zone': ('N', '(other)')}
+    """
 
     names: tuple[str, ...]
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    MAX_CATEGORIES: ClassVar[int] = 50
+    MIN_CUSTOMERS: ClassVar[int] = 5
+    OTHER: ClassVar[str] = "(other)"
+
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, names: list[str]) -> FeatureSpec:
-        """Learn the spec from training features (categorical = pandas category or text)."""
+        """Learn the spec from training features (categorical = pandas category or text);
+        customers are told apart by the ``customer_id`` column (or the index)."""
+        owners = frame["customer_id"] if "customer_id" in frame.columns else frame.index.to_series()
         cats: dict[str, tuple[str, ...]] = {}
         for name in names:
             col = frame[name]
             if isinstance(col.dtype, pd.CategoricalDtype):
-                cats[name] = tuple(str(c) for c in col.cat.categories)
+                levels = tuple(str(c) for c in col.cat.categories)
             elif not (
                 pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)
             ):
-                cats[name] = tuple(sorted(str(v) for v in col.dropna().unique()))
+                levels = tuple(sorted(str(v) for v in col.dropna().unique()))
+            else:
+                continue
+            cats[name] = cls._capped(levels, col, owners)
         return cls(tuple(names), cats)
+
+    @classmethod
+    def _capped(cls, levels: tuple[str, ...], col: pd.Series, owners: pd.Series) -> tuple[str, ...]:
+        """``levels`` without those held by fewer than :attr:`MIN_CUSTOMERS` customers
+        and beyond the :attr:`MAX_CATEGORIES` most common, plus :attr:`OTHER` if any
+        was dropped (kept in their order)."""
+        text = col.astype("str").where(col.notna())
+        held = (
+            pd.DataFrame({"level": text.to_numpy(), "owner": owners.to_numpy()})
+            .dropna()
+            .groupby("level")["owner"]
+            .nunique()
+        )
+        common = held[held >= cls.MIN_CUSTOMERS]
+        common = common.sort_values(ascending=False, kind="stable").iloc[: cls.MAX_CATEGORIES]
+        kept = tuple(level for level in levels if level in common.index)
+        return kept if len(kept) == len(levels) else (*kept, cls.OTHER)
 
     @property
     def categorical_indices(self) -> list[int]:
@@ -104,17 +147,36 @@ class FeatureSpec:
         return out
 
     def _codes(self, name: str, values: Any) -> np.ndarray:
-        """Training codes of a categorical column, NaN for missing or unseen levels."""
-        known = pd.Index(self.categories[name])
+        """Training codes of a categorical column: NaN for missing values; a level
+        unseen in training is :attr:`OTHER` when the spec has it, else NaN.  Numbers
+        are matched by their text (``3.0`` as ``"3"``)."""
+        levels = self.categories[name]
+        known = pd.Index(levels)
         if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
             values = values.array
         if isinstance(values, pd.Categorical):  # map the few levels, then the codes
-            lookup = np.append(known.get_indexer(values.categories.astype("str")), -1)
+            lookup = np.append(known.get_indexer(values.categories.astype("str")), -2)
             codes = lookup[values.codes]
         else:
-            text = pd.Series(values).astype("str").where(pd.Series(values).notna())
-            codes = known.get_indexer(pd.Index(text))
-        return np.where(codes < 0, np.nan, codes)
+            series = pd.Series(values)
+            if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+                series.dtype
+            ):
+                floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+                whole = np.isfinite(floats) & (floats == np.round(floats))
+                text: pd.Series = pd.Series(
+                    np.where(
+                        whole, np.char.mod("%d", np.where(whole, floats, 0)), series.astype("str")
+                    ),
+                    index=series.index,
+                    dtype=object,
+                ).where(series.notna())
+            else:
+                text = series.astype("str").where(series.notna())
+            codes = np.where(text.isna().to_numpy(), -2, known.get_indexer(pd.Index(text)))
+        other = levels.index(self.OTHER) if self.OTHER in levels else -1
+        codes = np.where(codes == -1, other, codes)  # unseen level: (other), or missing
+        return np.where(codes < 0, np.nan, codes).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -297,46 +359,80 @@ class RiskModel:
         """The boosters as LightGBM text models, by bundle file name."""
         return {f"{t}.txt": self.boosters[t].model_to_string() for t in TARGETS}
 
+    def content_hash(self, texts: Mapping[str, str] | None = None) -> str:
+        """The 8 hex digits after the date in a trained model's version.
+
+        The sha256 of the boosters' text models (in :data:`TARGETS` order) and the repr
+        of the calibrators and thresholds, as :func:`arrearsrisk.models.fitting.fit`
+        computes it; ``texts`` (by bundle file name) stand for the boosters' texts.
+
+        >>> import arrearsrisk as ar
+        >>> model = ar.load_model("models/sample")
+        >>> model.version.endswith(model.content_hash())
+        True
+        """
+        if texts is None:
+            texts = self.booster_texts()
+        stamp = "".join(texts[f"{t}.txt"] for t in TARGETS) + repr(
+            (self.calibrators, self.cutoff_I, self.cutoff_I_II, self.warning_threshold)
+        )
+        return hashlib.sha256(stamp.encode()).hexdigest()[:8]
+
     @classmethod
     def from_manifest(
         cls, manifest: Mapping[str, Any], texts: Mapping[str, str], source: str = "<manifest>"
     ) -> RiskModel:
         """The model of :meth:`to_manifest` and :meth:`booster_texts` output.
 
+        Everything is checked before LightGBM sees a byte: the manifest's fields (see
+        :mod:`arrearsrisk.models.manifest_checks`), each text model's structure and
+        features (see :mod:`arrearsrisk.models.booster_text`), and a trained model's
+        version (``YYYYMMDD-xxxxxxxx``) against :meth:`content_hash`, so a cut-off,
+        calibration or model file changed after training is refused.  (A version of
+        another form, given by hand, is kept as it is.)
+
         Raises
         ------
         BundleError
-            If the manifest lacks a field or has one of the wrong kind (``source``
-            names where it came from).
+            If the manifest lacks a field or has one of the wrong kind, a text model is
+            missing or malformed, or the version does not match (``source`` names where
+            it came from).
         """
         import lightgbm as lgb
 
+        fields = check_model_fields(manifest, source)
+        for target in TARGETS:
+            text = texts.get(f"{target}.txt")
+            if not isinstance(text, str):
+                raise BundleError(f"{source}: the text model {target}.txt is missing.")
+            where = f"{source}: {target}.txt"
+            if source.endswith(MANIFEST):  # the model file beside the manifest
+                where = str(Path(source).with_name(f"{target}.txt"))
+            check_model_text(text, source=where, names=fields.names, categorical=fields.categories)
+        spec = FeatureSpec(fields.names, fields.categories)
+        calibrators = {t: Calibrator(a, b) for t, (a, b) in fields.calibration.items()}
+        model = cls(
+            {},
+            spec,
+            calibrators,
+            *fields.cutoffs,
+            fields.warning_threshold,
+            info=fields.info,
+            version=fields.version or "unsaved",
+        )
+        stamped = _CONTENT_VERSION.fullmatch(model.version)
+        if stamped and stamped["hash"] != model.content_hash(texts):
+            raise BundleError(
+                f"{source}: model_version {model.version} does not match the model files, "
+                f"calibration and thresholds (they hash to {model.content_hash(texts)}): they "
+                "were changed after training.\n"
+                "  hint: restore the bundle from where it was saved, or retrain."
+            )
         try:
-            boosters = {t: lgb.Booster(model_str=texts[f"{t}.txt"]) for t in TARGETS}
-            spec = FeatureSpec(
-                tuple(f["name"] for f in manifest["features"]),
-                {
-                    f["name"]: tuple(f["categories"])
-                    for f in manifest["features"]
-                    if f["kind"] == "categorical"
-                },
-            )
-            calibrators = {
-                t: Calibrator(float(c["a"]), float(c["b"]))
-                for t, c in manifest["calibration"].items()
-            }
-            return cls(
-                boosters,
-                spec,
-                calibrators,
-                float(manifest["grade_cutoffs"]["I"]),
-                float(manifest["grade_cutoffs"]["I_II"]),
-                float(manifest["warning_threshold"]),
-                info=manifest.get("info", {}),
-                version=str(manifest.get("model_version", "unsaved")),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise BundleError(f"{source} is incomplete or malformed: {err!r}.") from None
+            model.boosters = {t: lgb.Booster(model_str=texts[f"{t}.txt"]) for t in TARGETS}
+        except lgb.basic.LightGBMError as err:
+            raise BundleError(f"{source}: LightGBM cannot read a model file: {err}.") from None
+        return model
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Save as a bundle folder (LightGBM text models + JSON manifest, see
@@ -345,12 +441,21 @@ class RiskModel:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RiskModel:
-        """Load a bundle folder written by :meth:`save` (hashes and versions checked).
+        """Load a bundle folder written by :meth:`save`: the files, hashes and versions
+        checked by :func:`~arrearsrisk.models.bundle.read_bundle`, then everything
+        :meth:`from_manifest` checks.
 
         >>> RiskModel.load("models/sample").spec.names[:2]
         ('bills_due_count_3m', 'late_bills_count_3m')
         """
         folder = Path(path)
-        texts, manifest = read_bundle(folder, required=[f"{t}.txt" for t in TARGETS])
-        manifest.setdefault("model_version", folder.name)
-        return cls.from_manifest(manifest, texts, source=str(folder / "manifest.json"))
+        source = str(folder / MANIFEST)
+
+        def check(manifest: dict[str, Any]) -> None:
+            check_model_fields(manifest, source)
+
+        texts, manifest = read_bundle(folder, required=[f"{t}.txt" for t in TARGETS], check=check)
+        model = cls.from_manifest(manifest, texts, source=source)
+        if "model_version" not in manifest:
+            model.version = folder.name
+        return model

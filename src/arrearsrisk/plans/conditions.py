@@ -40,6 +40,7 @@ Adding a condition is one object and its registration (and a line in the header 
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -51,7 +52,8 @@ import numpy as np
 from arrearsrisk.errors import ArrearsRiskError, PolicyError
 from arrearsrisk.i18n import money, text
 from arrearsrisk.ledger.schema import CATEGORIES
-from arrearsrisk.plans.facts import Facts, as_flag, example_facts
+from arrearsrisk.plans.facts import FLAG_COLUMNS, Facts, as_flag, example_facts, find_column
+from arrearsrisk.plans.keywords import matches_reasons
 from arrearsrisk.vocabulary import GRADES, LANGS, WINDOWS, join_items
 
 __all__ = [
@@ -79,6 +81,8 @@ CLEAN_WINDOWS: tuple[int, ...] = WINDOWS
 """Windows (months) a ``clean_months`` condition may use: those of the features."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""A keyword that may name an extra customer column (checked against the ledger)."""
 
 
 class Condition(ABC):
@@ -123,6 +127,12 @@ class Condition(ABC):
         return PolicyError(
             f"condition '{self.name}' must be {expected}, got {value!r}.", key=self.name
         )
+
+    def columns(self, value: Any) -> tuple[str, ...]:
+        """Yes/no columns of the customer table the condition reads (none by default):
+        the ledger must have them, and the disconnection procedure is held for a
+        customer whose value is unknown (:mod:`arrearsrisk.plans.safety`)."""
+        return ()
 
 
 def _verbatim(value: str, lang: str) -> str:
@@ -204,6 +214,9 @@ class FlagCondition(Condition):
     def holds(self, value: bool, facts: Facts) -> np.ndarray:
         return facts.frame[self.fact].to_numpy(dtype=bool) == value
 
+    def columns(self, value: Any) -> tuple[str, ...]:
+        return (self.fact,) if self.fact in FLAG_COLUMNS else ()
+
     def describe(self, value: Any, facts: Facts, rows: np.ndarray, lang: str) -> list[str]:
         return [(self.yes if value else self.no)[lang]] * len(rows)
 
@@ -224,7 +237,9 @@ class NumberCondition(Condition):
     ``words`` has ``{value}`` (the customer's figure) and ``{limit}`` (the policy's
     number) fields, shown with ``digits`` decimals and thousands separators (a whole
     limit without decimals); ``digits=None`` shows numbers as they are (``10``,
-    ``0.4``).
+    ``0.4``).  The policy's number must be finite and within ``[low, high]`` (by
+    default at least 0: amounts, months, days and kV are never negative; a
+    probability or a share has ``high=1``).
     """
 
     name: str
@@ -234,6 +249,8 @@ class NumberCondition(Condition):
     digits: int | None = 2
     needs_features: bool = False
     kind: str = "number"
+    low: float = 0.0
+    high: float = math.inf
 
     @property
     def example(self) -> Any:
@@ -248,7 +265,16 @@ class NumberCondition(Condition):
     def parse(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.refuse("a number", value)
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number) or not self.low <= number <= self.high:
+            if (self.low, self.high) == (0.0, 1.0):
+                expected = "a probability or share between 0 and 1"
+            elif math.isinf(self.high):
+                expected = f"a finite number >= {self.low:g}"
+            else:
+                expected = f"a number between {self.low:g} and {self.high:g}"
+            raise self.refuse(expected, value)
+        return number
 
     def holds(self, value: float, facts: Facts) -> np.ndarray:
         x = facts.frame[self.fact].to_numpy(dtype=np.float64)
@@ -319,7 +345,22 @@ class KeywordsCondition(Condition):
         return ["late"]
 
     def parse(self, value: Any) -> tuple[str, ...]:
-        return _texts(self, value, "a list of words")
+        words = _texts(self, value, "a list of words")
+        for word in words:
+            if not matches_reasons(word) and not _IDENTIFIER.match(word):
+                raise PolicyError(
+                    f"condition '{self.name}' has {word!r}, which no reason text of the "
+                    "feature families contains, so it would never match."
+                    "\n  hint: use a word of the reasons (e.g. 'late', '逾期', 'arrears', "
+                    "'欠费'), a feature name or the name of an extra customer column.",
+                    key=self.name,
+                )
+        return words
+
+    def unmatched(self, value: tuple[str, ...]) -> list[str]:
+        """The words that match no reason text of the library: they must name an extra
+        customer column of the ledger (checked when planning)."""
+        return [w for w in value if not matches_reasons(w)]
 
     def holds(self, value: tuple[str, ...], facts: Facts) -> np.ndarray:
         pattern = "|".join(re.escape(w.lower()) for w in value)
@@ -367,13 +408,17 @@ class ColumnsCondition(Condition):
         cust = facts.customers
         mask = np.ones(len(facts.frame), dtype=bool)
         for column, flag in value:
+            found = find_column(cust, column)
             known = (
-                as_flag(cust[column], "customers", column)
-                if column in cust.columns
+                as_flag(cust[found], "customers", column)
+                if found is not None
                 else np.zeros(len(facts.frame), dtype=bool)
             )
             mask &= known == flag
         return mask
+
+    def columns(self, value: Any) -> tuple[str, ...]:
+        return tuple(c for c, _ in value)
 
     def describe(self, value: Any, facts: Facts, rows: np.ndarray, lang: str) -> list[str]:
         words = [(self.yes if f else self.no)[lang].format(column=c) for c, f in value]
@@ -681,8 +726,12 @@ _NUMBERS: tuple[tuple[str, str, str, int | None, Words], ...] = (
         },
     ),
 )
+_PROBABILITIES = ("p_I_at_least",)
 for _name, _fact, _op, _digits, _words in _NUMBERS:
-    register_condition(NumberCondition(_name, fact=_fact, op=_op, digits=_digits, words=_words))
+    _high = 1.0 if _name in _PROBABILITIES else math.inf
+    register_condition(
+        NumberCondition(_name, fact=_fact, op=_op, digits=_digits, words=_words, high=_high)
+    )
 register_condition(
     NumberCondition(
         "automatic_payment_share_below",
@@ -690,6 +739,7 @@ register_condition(
         op="<",
         digits=2,
         needs_features=True,
+        high=1.0,
         words={
             "zh": "近12个月代扣/线上缴费占比{value}（<{limit}）",
             "en": "share of bank-debit/online payments in 12 months {value} (< {limit})",
@@ -717,4 +767,4 @@ register_condition(
         no={"zh": "{column}：否", "en": "{column}: no"},
     )
 )
-del _name, _fact, _yes, _no, _op, _digits, _words
+del _name, _fact, _yes, _no, _op, _digits, _words, _high

@@ -15,7 +15,11 @@ What a condition sees:
   guarantee, contact_ok, the optional ``high_hazard`` column, ``in_group`` (a
   non-empty ``group_id``), ``has_deposit`` (deposit > 0) and ``deposit_months =
   deposit / exposure`` (an unknown deposit counts as 0), plus any yes/no column named
-  in a ``flags`` condition.  An unknown flag counts as *no*;
+  in a ``flags`` condition.  An unknown flag counts as *no* for the conditions; for
+  each flag, ``known_<flag>`` says whether it is known (a column the ledger lacks is
+  unknown for everyone), so the disconnection procedure can stay on the safe side
+  (:mod:`arrearsrisk.plans.safety`).  Columns are found by name after stripping
+  spaces and case-folding (``" High_Hazard "`` is ``high_hazard``);
 * from the payment history, only when a condition asks for it
   (``automatic_payment_share_below``, ``clean_months``), the features of
   :func:`~arrearsrisk.build_features` at the scores' ``as_of`` for the customers
@@ -60,6 +64,8 @@ __all__ = [
     "check_scores",
     "example_facts",
     "fill_history",
+    "find_column",
+    "is_known",
 ]
 
 FLAG_COLUMNS: tuple[str, ...] = (
@@ -210,6 +216,38 @@ def as_flag(values: pd.Series, table: str, column: str) -> np.ndarray:
     return text_values.isin(TRUE_WORDS).to_numpy()
 
 
+def _normal(name: object) -> str:
+    return str(name).replace("\u3000", " ").strip().strip("\ufeff").casefold()
+
+
+def find_column(table: pd.DataFrame, name: str) -> str | None:
+    """The column of ``table`` named ``name``, exactly or else after stripping spaces
+    and case-folding; ``None`` if there is none (or several match loosely).
+
+    >>> find_column(pd.DataFrame(columns=["customer_id", " High_Hazard "]), "high_hazard")
+    ' High_Hazard '
+    >>> find_column(pd.DataFrame(columns=["customer_id"]), "high_hazard") is None
+    True
+    """
+    if name in table.columns:
+        return name
+    loose = [c for c in table.columns if _normal(c) == _normal(name)]
+    return loose[0] if len(loose) == 1 else None
+
+
+def is_known(values: pd.Series) -> np.ndarray:
+    """Which values of a yes/no column are known: not missing, not a blank text.
+
+    >>> is_known(pd.Series(["yes", " ", None, "否"])).tolist()
+    [True, False, False, True]
+    """
+    known = values.notna().to_numpy(dtype=bool)
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return known
+    blank = values.astype("str").str.strip().eq("").to_numpy(dtype=bool)
+    return known & ~blank
+
+
 # -- facts ----------------------------------------------------------------------------
 
 
@@ -281,10 +319,13 @@ def build_facts(scores: pd.DataFrame, ledger: Ledger, as_of: pd.Timestamp) -> Fa
         dtype=np.float64, na_value=np.nan
     )
     for col in FLAG_COLUMNS:
-        if col in cust.columns:
-            facts[col] = as_flag(cust[col], "customers", col)
+        found = find_column(cust, col)
+        if found is not None:
+            facts[col] = as_flag(cust[found], "customers", col)
+            facts[f"known_{col}"] = is_known(cust[found])
         else:
             facts[col] = False
+            facts[f"known_{col}"] = False
     group = cust["group_id"].astype("str").str.strip()
     facts["in_group"] = (cust["group_id"].notna() & (group != "")).to_numpy(dtype=bool)
     deposit = cust["deposit"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -407,6 +448,7 @@ def example_facts() -> Facts:
             "reasons_text": [" | ".join(r).lower() for r in reasons],
             "automatic_payment_share": [0.0, 0.75, np.nan],
             **{f"clean_{w}": [False, w <= 6, True] for w in WINDOWS},
+            **{f"known_{c}": [True, True, True] for c in FLAG_COLUMNS},
         }
     )
     customers = pd.DataFrame(

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import string
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arrearsrisk.errors import PolicyError
+from arrearsrisk.errors import ArrearsRiskError, PolicyError
 from arrearsrisk.plans.conditions import CONDITIONS
 from arrearsrisk.vocabulary import GRADES
 
@@ -67,6 +68,9 @@ high-hazard customers), or released for good payers."""
 
 AMOUNT_BASES: tuple[str, ...] = ("exposure", "arrears", "deposit")
 
+MAX_DAYS = 3660
+"""The longest review or step delay a policy may give (about ten years), in days."""
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MEASURE_FIELDS = (
     "code",
@@ -79,6 +83,7 @@ _MEASURE_FIELDS = (
     "params",
     "amount",
     "step",
+    "optional_columns",
 )
 _STEP_FIELDS = ("code", "name_zh", "name_en", "days", "after")
 _AMOUNT_FIELDS = ("base", "times", "divided_by", "minus", "round_to", "label_zh", "label_en")
@@ -163,6 +168,9 @@ class Measure:
     params: Mapping[str, bool | float | int | str] = field(default_factory=dict)
     amount: Amount | None = None
     steps: tuple[Step, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+    """Customer columns of ``flags`` conditions the ledger may lack: the blocks testing
+    them then never apply, without a warning (``optional_columns`` in the file)."""
 
     def name(self, lang: str) -> str:
         """The measure's name in ``lang``."""
@@ -229,7 +237,9 @@ def default_policy_path() -> Path:
     return Path(__file__).with_name("policy.toml")
 
 
-def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+def load_policy(
+    path: str | os.PathLike[str] | None = None, *, encoding: str | None = None
+) -> Policy:
     """Read and validate a policy table.
 
     Parameters
@@ -238,6 +248,10 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
         A TOML policy file; by default the one shipped with the package
         (:func:`default_policy_path`).  A user's file replaces the shipped one as a
         whole: copy the shipped file and edit it.
+    encoding : str, optional
+        The file's encoding.  By default it is detected
+        (:mod:`arrearsrisk.plans.decoding`): a byte-order mark, else UTF-8, else
+        GB18030 (GBK), so a policy saved by Notepad or WPS on Chinese Windows reads.
 
     Returns
     -------
@@ -248,8 +262,9 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     FileNotFoundError
         If the file does not exist.
     PolicyError
-        If the file is not valid TOML or an entry breaks a rule; the message names
-        the measure, the block and the field.
+        If the file does not decode (naming the encodings tried), is not valid TOML or
+        an entry breaks a rule; the message names the measure, the block and the
+        field.
 
     Examples
     --------
@@ -259,22 +274,39 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     >>> policy.review_days["I"]
     7
     """
+    from arrearsrisk.plans.decoding import read_text
+
     file = default_policy_path() if path is None else Path(path)
     if not file.is_file():
+        if file.is_dir():
+            raise PolicyError(f"policy: {file} is a folder; pass the policy's TOML file.")
         raise FileNotFoundError(f"policy file not found: {file}")
-    return parse_policy(file.read_text(encoding="utf-8"), source=str(file))
+    try:
+        text = read_text(file, encoding=encoding)
+    except ArrearsRiskError as err:
+        raise PolicyError(f"policy: {err}") from None
+    return parse_policy(text, source=str(file))
 
 
 def parse_policy(text: str, source: str = "<text>") -> Policy:
     """Validate a policy table given as TOML text (see :func:`load_policy`).
 
+    A byte-order mark at the start (``"\\ufeff"``, left by Windows editors) is
+    dropped.
+
     >>> parse_policy(default_policy_path().read_text(encoding="utf-8")).codes()[:3]
     ['follow_up', 'guarantee', 'prepaid_meter']
+    >>> parse_policy("\\ufeff" + default_policy_path().read_text(encoding="utf-8")).codes()[0]
+    'follow_up'
     """
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise PolicyError(f"policy: not valid TOML: {err}.\n  in {source}") from err
+        hint = ""
+        if "\ufeff" in text:
+            hint = "\n  hint: the text holds a byte-order mark (BOM) inside; save it as UTF-8."
+        raise PolicyError(f"policy: not valid TOML: {err}.{hint}\n  in {source}") from err
     return _Reader(source).policy(data)
 
 
@@ -342,9 +374,12 @@ class _Reader:
         return out
 
     def whole(self, where: str, value: Any, measure: str | None = None, key: str | None = None):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
             raise self.fail(
-                f"{where} ", f"must be a whole number of days >= 0, got {value!r}.", measure, key
+                f"{where} ",
+                f"must be a whole number of days from 0 to {MAX_DAYS}, got {value!r}.",
+                measure,
+                key,
             )
         return int(value)
 
@@ -389,6 +424,7 @@ class _Reader:
         if "amount" in entry:
             amount = self.amount(where, entry["amount"], code)
         steps = self.steps(where, entry.get("step", []), code)
+        optional = self.optional(where, entry.get("optional_columns", []), when, code)
         return Measure(
             code=code,
             kind=kind,
@@ -400,16 +436,40 @@ class _Reader:
             params=params,
             amount=amount,
             steps=steps,
+            optional_columns=optional,
         )
+
+    def optional(self, where: str, raw: Any, when: tuple[When, ...], code: str) -> tuple[str, ...]:
+        key = "optional_columns"
+        if not isinstance(raw, list) or not all(isinstance(c, str) and c.strip() for c in raw):
+            raise self.fail(
+                where, f"'{key}' must be a list of customer column names, got {raw!r}.", code, key
+            )
+        tested = {
+            c for block in when for n, v in block.conditions for c in CONDITIONS[n].columns(v)
+        }
+        for column in raw:
+            if column not in tested:
+                raise self.fail(
+                    where,
+                    f"'{key}' lists '{column}', which no condition of this measure tests; "
+                    f"it tests {sorted(tested)}.",
+                    code,
+                    key,
+                )
+        return tuple(raw)
 
     def params(self, where: str, raw: Any, code: str) -> dict[str, bool | float | int | str]:
         if not isinstance(raw, dict):
             raise self.fail(where, "[measure.params] must be a table of name = value.", code)
         for key, value in raw.items():
-            if not isinstance(value, bool | int | float | str):
+            if not isinstance(value, bool | int | float | str) or (
+                isinstance(value, float) and not math.isfinite(value)
+            ):
                 raise self.fail(
                     where,
-                    f"parameter '{key}' must be a number, text or true/false, got {value!r}.",
+                    f"parameter '{key}' must be a finite number, text or true/false, "
+                    f"got {value!r}.",
                     code,
                     key,
                 )
@@ -466,8 +526,15 @@ class _Reader:
         nums: dict[str, float] = {}
         for key in ("times", "divided_by", "round_to"):
             value = raw.get(key, 1.0)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise self.fail(where, f"'{key}' must be a number > 0, got {value!r}.", code, key)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise self.fail(
+                    where, f"'{key}' must be a finite number > 0, got {value!r}.", code, key
+                )
             nums[key] = float(value)
         labels = {}
         for key in ("label_zh", "label_en"):

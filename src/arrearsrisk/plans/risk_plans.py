@@ -14,7 +14,9 @@ What a condition sees, the *facts* of a customer, is described in
 :mod:`arrearsrisk.plans.conditions`.
 
 A customer's disconnection measure (kind ``disconnection``) is never proposed when
-``high_hazard`` is true, whatever the policy's conditions say.
+``high_hazard`` is true, whatever the policy's conditions say, nor when it or a flag the
+measure's conditions test is unknown: the plan then holds the procedure and says why
+(:mod:`arrearsrisk.plans.safety`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,16 @@ from arrearsrisk.plans.conditions import CONDITIONS, block_holds, block_reasons
 from arrearsrisk.plans.facts import Facts, build_facts, check_scores, fill_history
 from arrearsrisk.plans.people import STAFF_ROLES, add_changes, people
 from arrearsrisk.plans.policy import Measure, Policy, load_policy
-from arrearsrisk.vocabulary import check_lang
+from arrearsrisk.plans.safety import (
+    HOLD_EXPLANATION,
+    HOLD_NAME,
+    HOLD_SUFFIX,
+    check_columns,
+    hold_text,
+    unknown_flags,
+    warn_held,
+)
+from arrearsrisk.vocabulary import check_lang, join_items
 
 __all__ = [
     "PLAN_COLUMNS",
@@ -157,6 +168,8 @@ def risk_plans(
     >>> import pandas as pd, arrearsrisk as ar
     >>> from arrearsrisk.plans.risk_plans import risk_plans
     >>> ledger = ar.read_ledger("data/sample")
+    >>> ledger = ar.Ledger(ledger.customers.assign(high_hazard=False), ledger.bills,
+    ...                    ledger.payments)  # the sample has no high-hazard flag
     >>> scores = pd.DataFrame({
     ...     "customer_id": ["C0013", "C0003"], "as_of": "2025-09-30",
     ...     "grade": ["I", "II"], "p_I": [0.7, 0.2], "p_II": [0.2, 0.6],
@@ -203,6 +216,8 @@ def plan_measures(plans: pd.DataFrame) -> pd.DataFrame:
     >>> import pandas as pd, arrearsrisk as ar
     >>> from arrearsrisk.plans.risk_plans import risk_plans, plan_measures
     >>> ledger = ar.read_ledger("data/sample")
+    >>> ledger = ar.Ledger(ledger.customers.assign(high_hazard=False), ledger.bills,
+    ...                    ledger.payments)  # the sample has no high-hazard flag
     >>> scores = pd.DataFrame({"customer_id": ["C0013"], "as_of": "2025-09-30",
     ...     "grade": ["I"], "p_I": [0.7], "a_warning": [False], "exposure": [60000.0],
     ...     "arrears": [90000.0]})
@@ -277,7 +292,9 @@ def propose(
     blocks hold; the first such block gives the reason.  The conditions on the payment
     history are evaluated last, and the history is filled in only for the customers the
     other conditions of the block leave in question.  A disconnection measure is never
-    proposed to a high-hazard customer.
+    proposed to a high-hazard customer; for a customer whose high-hazard flag, or a flag
+    the block tests, is unknown it is held: a measure ``<code>_hold`` says so in its
+    place, and a :class:`~arrearsrisk.errors.LedgerWarning` counts the customers held.
 
     Parameters
     ----------
@@ -299,12 +316,21 @@ def propose(
     -------
     list of list of PlanMeasure
         One list per row of ``facts.frame``.
+
+    Raises
+    ------
+    PolicyError
+        A measure tests a customer column the ledger lacks in every block, or a
+        ``reasons_any`` word matches nothing (:func:`~arrearsrisk.plans.safety.check_columns`).
     """
+    check_columns(measures, ledger)
     n = len(facts.frame)
     out: list[list[PlanMeasure]] = [[] for _ in range(n)]
     hazard = facts.frame["high_hazard"].to_numpy(dtype=bool)
     for measure in measures:
         taken = np.zeros(n, dtype=bool)
+        held: dict[int, list[str]] = {}
+        flags_held: dict[str, bool] = {}
         if measure.kind == "disconnection":
             taken |= hazard  # never for high-hazard customers
         explanation = measure.explanation(lang)
@@ -319,6 +345,20 @@ def propose(
             if block.needs_features and mask.any():
                 fill_history(facts, np.flatnonzero(mask), ledger, as_of, features)
                 mask &= block_holds(block.conditions, facts)
+            if measure.kind == "disconnection" and mask.any():
+                unsure_any = np.zeros(n, dtype=bool)
+                for column, (unknown, missing) in unknown_flags(block.conditions, facts).items():
+                    unsure = mask & unknown
+                    if not unsure.any():
+                        continue
+                    unsure_any |= unsure
+                    flags_held[column] = flags_held.get(column, False) or missing
+                    text = hold_text(column, missing=missing, lang=lang)
+                    for i in np.flatnonzero(unsure).tolist():
+                        texts = held.setdefault(i, [])
+                        if text not in texts:
+                            texts.append(text)
+                mask &= ~unsure_any  # an unknown flag never lets the procedure go ahead
             rows = np.flatnonzero(mask)
             if not len(rows):
                 continue
@@ -338,11 +378,31 @@ def propose(
                         steps,
                     )
                 )
+        held_rows = [i for i in held if not taken[i]]
+        for i in held_rows:
+            out[i].append(_hold(measure, held[i], lang))
+        if held_rows:
+            warn_held(measure, len(held_rows), flags_held)
     return [sorted(p, key=_order_of(measures)) for p in out]
+
+
+def _hold(measure: Measure, texts: list[str], lang: str) -> PlanMeasure:
+    """The measure standing in for ``measure`` held for unknown flags (``texts``)."""
+    return PlanMeasure(
+        measure.code + HOLD_SUFFIX,
+        "action",
+        HOLD_NAME[lang],
+        join_items(texts, lang),
+        HOLD_EXPLANATION[lang],
+        None,
+        "",
+        (),
+    )
 
 
 def _order_of(measures: list[Measure]) -> Any:
     rank = {m.code: i for i, m in enumerate(measures)}
+    rank.update({m.code + HOLD_SUFFIX: i for i, m in enumerate(measures)})
     return lambda pm: rank[pm.code]
 
 

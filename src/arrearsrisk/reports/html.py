@@ -94,6 +94,8 @@ def write_report(
     >>> import tempfile, pandas as pd, arrearsrisk as ar
     >>> from arrearsrisk.plans.risk_plans import risk_plans
     >>> ledger = ar.read_ledger("data/sample")
+    >>> ledger = ar.Ledger(ledger.customers.assign(high_hazard=False), ledger.bills,
+    ...                    ledger.payments)  # the sample has no high-hazard flag
     >>> scores = pd.DataFrame({"customer_id": ["C0013", "C0003"], "as_of": "2025-09-30",
     ...     "grade": ["I", "III"], "p_I": [0.7, 0.02], "a_warning": [True, False],
     ...     "exposure": [60000.0, 150.0], "arrears": [90000.0, 0.0]})

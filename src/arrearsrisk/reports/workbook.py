@@ -92,6 +92,8 @@ def write_workbook(
     >>> import tempfile, pandas as pd, arrearsrisk as ar
     >>> from arrearsrisk.plans.risk_plans import risk_plans
     >>> ledger = ar.read_ledger("data/sample")
+    >>> ledger = ar.Ledger(ledger.customers.assign(high_hazard=False), ledger.bills,
+    ...                    ledger.payments)  # the sample has no high-hazard flag
     >>> scores = pd.DataFrame({"customer_id": ["C0013"], "as_of": "2025-09-30",
     ...     "grade": ["I"], "p_I": [0.7], "a_warning": [True], "exposure": [60000.0],
     ...     "arrears": [90000.0]})

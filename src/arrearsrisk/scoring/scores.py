@@ -12,15 +12,17 @@ with one loaded :class:`~arrearsrisk.models.risk_model.RiskModel` at once.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.asof.snapshot import warn_outside_data
+from arrearsrisk.errors import ArrearsRiskError, LedgerError
 from arrearsrisk.features import PeerContext, feature_columns
 from arrearsrisk.ledger.tables import Ledger
-from arrearsrisk.models.risk_model import RiskModel
+from arrearsrisk.models.risk_model import FeatureSpec, RiskModel
 from arrearsrisk.scoring.reasons import top_reasons
 from arrearsrisk.timeline import AsOf, parse_as_of
 from arrearsrisk.vocabulary import check_lang
@@ -46,6 +48,85 @@ SCORE_COLUMNS: tuple[str, ...] = (
 SMALL_BATCH = 64
 """Up to this many customers LightGBM runs on one thread (threads cost more than they
 save on a few rows)."""
+
+
+def check_features_date(features: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    """Refuse precomputed features built at another date than ``as_of`` (their date is
+    ``features.attrs["as_of"]``, set by :func:`arrearsrisk.build_features`).
+
+    >>> import arrearsrisk as ar
+    >>> feats = ar.build_features(ar.read_ledger("data/sample"), "2025-08-31")
+    >>> try:
+    ...     check_features_date(feats, pd.Timestamp("2025-09-30"))
+    ... except ar.ArrearsRiskError as err:
+    ...     print(err)
+    features were built as of 2025-08-31, scores are asked as of 2025-09-30.
+      hint: build the features at the scoring date: ar.build_features(ledger, as_of).
+    """
+    if not isinstance(features, pd.DataFrame):
+        raise ArrearsRiskError(
+            f"features must be a DataFrame from ar.build_features, got {type(features).__name__}."
+        )
+    made = features.attrs.get("as_of")
+    if made is None:
+        raise ArrearsRiskError(
+            "features carry no date (features.attrs['as_of'] is not set).\n"
+            "  hint: build them with ar.build_features(ledger, as_of), which records the date."
+        )
+    if parse_as_of(made) != as_of:
+        raise ArrearsRiskError(
+            f"features were built as of {parse_as_of(made).date()}, scores are asked as of "
+            f"{as_of.date()}.\n"
+            "  hint: build the features at the scoring date: ar.build_features(ledger, as_of)."
+        )
+
+
+def check_attribute_types(
+    spec: FeatureSpec, ledger: Ledger, feats: pd.DataFrame | Mapping[str, Any], ids: np.ndarray
+) -> None:
+    """Refuse an attribute the model learnt as a number that now holds text (e.g.
+    ``"unknown"`` in next month's export), naming the column and the customers.
+
+    Raises
+    ------
+    LedgerError
+        Rule ``attribute_type`` (table ``customers``).
+    """
+    present = feats.columns if isinstance(feats, pd.DataFrame) else feats.keys()
+    extra = set(ledger.attribute_columns) | set(ledger.identifier_columns)
+    for name in spec.names:
+        if name in spec.categories or name not in extra:
+            continue
+        if name not in present:
+            if name in ledger.identifier_columns:
+                raise LedgerError(
+                    f"customers: column '{name}' is an input of the model, but in this ledger "
+                    "it looks like a per-customer identifier (see the LedgerWarning), so it is "
+                    "not a feature.\n"
+                    "  hint: check the column's values: the model was trained on numbers.",
+                    table="customers",
+                    column=name,
+                    rule="attribute_type",
+                )
+            continue
+        values = feats[name]
+        dtype = getattr(values, "dtype", None)
+        if dtype is not None and (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
+            continue
+        raw = pd.Series(np.asarray(values, dtype=object))
+        bad = (pd.to_numeric(raw, errors="coerce").isna() & raw.notna()).to_numpy()
+        shown = ", ".join(f"{ids[i]} ({raw.iloc[i]!r})" for i in np.flatnonzero(bad)[:5])
+        raise LedgerError(
+            f"customers: column '{name}' held numbers when the model was trained but now "
+            f"holds text in {int(bad.sum()):,} of {len(raw):,} customers: {shown}.\n"
+            "  hint: write a number, or leave the cell empty if it is unknown; or retrain "
+            "on this ledger.",
+            table="customers",
+            column=name,
+            rule="attribute_type",
+        )
 
 
 def score(
@@ -94,8 +175,11 @@ def score(
     Raises
     ------
     ArrearsRiskError
-        On a bad date or language, or when the ledger lacks inputs the model needs
-        (the message names them).
+        On a bad date or language, when the ledger lacks inputs the model needs
+        (the message names them), or when ``features`` were built at another date.
+    LedgerError
+        When an attribute the model reads as a number holds text (rule
+        ``attribute_type``, naming column and customers).
     BundleError
         If ``model`` names a damaged or incompatible bundle.
 
@@ -119,11 +203,14 @@ def score(
 
         model = load_model(model)
     ts = parse_as_of(as_of)
+    warn_outside_data(ledger, ts)
     feats: pd.DataFrame | dict[str, Any]
     if features is None:
         ids, feats = feature_columns(ledger, ts, peers=peers)
     else:
+        check_features_date(features, ts)
         ids, feats = features.index.to_numpy(), features
+    check_attribute_types(model.spec, ledger, feats, ids)
     x = model.spec.matrix(feats)
     threads = 1 if len(x) <= SMALL_BATCH else 0
     pred = model.predict_matrix(x, num_threads=threads)
