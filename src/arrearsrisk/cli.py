@@ -106,12 +106,24 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.option(
+    "--encoding",
+    default=None,
+    help="Encoding of the text files read (ledger CSVs, policy, staff, labels, scores), "
+    "e.g. gbk; default: detected (BOM, UTF-8, GB18030, UTF-16).",
+)
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, encoding: str | None) -> None:
     """arrearsrisk: grade electricity customers by arrears risk (Grade I/II/III, warning)."""
-    ctx.obj = {"debug": debug}
+    ctx.obj = {"debug": debug, "encoding": encoding}
     if not debug:
         warnings.showwarning = _show_warning
+
+
+def _encoding() -> str | None:
+    """The ``--encoding`` given before the subcommand, if any."""
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.find_root().params.get("encoding")
 
 
 def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
@@ -416,11 +428,11 @@ def train(
     from arrearsrisk.writers import read_table
 
     _guard([("--model-dir", model_dir)], [data, labels_path])
-    ledger = ar.read_ledger(data)
+    ledger = ar.read_ledger(data, encoding=_encoding())
     if labels_path is None:
         frame = ar.training_frame(ledger, ar.monthly_cutoffs(ledger), progress=True)
     else:
-        labels = read_table(labels_path)
+        labels = read_table(labels_path, encoding=_encoding())
         if "as_of" not in labels.columns:
             raise ArrearsRiskError(
                 f"{labels_path}: labels need the columns customer_id, as_of and grade "
@@ -475,7 +487,7 @@ def score(
     if not out.endswith((".csv", ".parquet")):
         raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
     _guard([("--out", out)], [data, _bundle_input(model)])
-    ledger = ar.read_ledger(data)
+    ledger = ar.read_ledger(data, encoding=_encoding())
     t = _as_of(ledger, as_of)
     if customers:  # a few accounts: peer rates come from the whole ledger
         peers = ar.peer_context(ledger, t)
@@ -502,11 +514,11 @@ def _plans(
     import arrearsrisk as ar
     from arrearsrisk.writers import read_table
 
-    ledger = ar.read_ledger(data)
-    rules = ar.load_policy(policy) if policy else None
-    scores = read_table(scores_file)
-    prev = read_table(previous) if previous else None
-    staff_table = read_table(staff) if staff else None
+    ledger = ar.read_ledger(data, encoding=_encoding())
+    rules = ar.load_policy(policy, encoding=_encoding()) if policy else None
+    scores = read_table(scores_file, encoding=_encoding())
+    prev = read_table(previous, encoding=_encoding()) if previous else None
+    staff_table = read_table(staff, encoding=_encoding()) if staff else None
     plans = ar.risk_plans(scores, ledger, lang=lang, policy=rules, staff=staff_table, previous=prev)
     release = ar.release_candidates(scores, ledger, lang=lang, policy=rules, staff=staff_table)
     return ledger, scores, prev, plans, release
@@ -634,7 +646,7 @@ def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> 
 
     if out:
         _guard([("--out", out)], [data, _bundle_input(model)])
-    ledger = ar.read_ledger(data)
+    ledger = ar.read_ledger(data, encoding=_encoding())
     fitted = ar.load_model(model)
     cutoffs = list(dates) or ar.monthly_cutoffs(ledger)[-3:]
     frame = ar.training_frame(ledger, cutoffs)

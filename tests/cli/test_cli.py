@@ -179,3 +179,25 @@ def test_train_refuses_labels_without_dates(tmp_path):
     result = invoke("train", "--data", SAMPLE, "--labels", str(file), "--no-track")
     assert result.exit_code != 0
     assert "labels need the columns customer_id, as_of and grade" in result.output
+
+
+def test_the_encoding_option_reaches_every_file_the_command_reads(tmp_path, sample_ledger):
+    data = tmp_path / "gbk"
+    data.mkdir()
+    small = sample_ledger.subset(sorted(sample_ledger.customers["customer_id"])[:30])
+    for name in ("customers", "bills", "payments"):
+        table = getattr(small, name).copy()
+        for col in table.columns:
+            if pd.api.types.is_datetime64_any_dtype(table[col]):
+                table[col] = table[col].dt.strftime("%Y-%m-%d")
+        if name == "customers":
+            table["region"] = "东城区"
+        (data / f"{name}.csv").write_bytes(table.to_csv(index=False).encode("gbk"))
+    out = tmp_path / "out" / "scores.csv"
+    args = ["score", "--data", str(data), "--model", BUNDLE, "--as-of", "2025-12-31"]
+    wrong = invoke("--encoding", "ascii", *args, "--out", str(out))
+    assert wrong.exit_code == 2, wrong.output
+    assert "ascii" in wrong.output and "customers.csv" in wrong.output
+    right = invoke("--encoding", "gbk", *args, "--out", str(out))
+    assert right.exit_code == 0, right.output
+    assert len(pd.read_csv(out)) == 30
