@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -296,29 +297,34 @@ def _logistic_chain(
     categorical: list[str],
     seed: int,
     warm: bool,
-) -> list[tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]:
+    done: list[Future[Any]],
+) -> None:
     """The logistic baseline of each fold, fitted on its training rows: its
-    probabilities on the validation and the test rows.  With nested windows (``warm``:
-    time backtests) each regression starts from the previous one's coefficients."""
+    probabilities on the validation and the test rows, set in ``done`` fold by fold
+    (an error is set on the folds left).  With nested windows (``warm``: time
+    backtests) each regression starts from the previous one's coefficients."""
     from arrearsrisk.models.baselines import LogisticBaseline
 
-    out = []
     previous: LogisticBaseline | None = None
-    for fold in plan:
-        logistic = LogisticBaseline(names, categorical, seed).fit(
-            frame.loc[fold.train, names],
-            frame.loc[fold.train, "grade"],
-            frame.loc[fold.train, "a_warning"],
-            start=previous if warm else None,
-        )
-        out.append(
-            (
-                logistic.predict_proba(frame.loc[fold.valid, names]),
-                logistic.predict_proba(frame.loc[fold.test, names]),
+    for k, fold in enumerate(plan):
+        try:
+            logistic = LogisticBaseline(names, categorical, seed).fit(
+                frame.loc[fold.train, names],
+                frame.loc[fold.train, "grade"],
+                frame.loc[fold.train, "a_warning"],
+                start=previous if warm else None,
             )
-        )
+            done[k].set_result(
+                (
+                    logistic.predict_proba(frame.loc[fold.valid, names]),
+                    logistic.predict_proba(frame.loc[fold.test, names]),
+                )
+            )
+        except BaseException as err:
+            for left in done[k:]:
+                left.set_exception(err)
+            raise
         previous = logistic
-    return out
 
 
 def fit(
@@ -457,8 +463,16 @@ def fit(
     with pool:
         # the logistic baselines, one after the other (each starts from the previous
         # one's coefficients), beside the boosters of every backtest
+        baselines: list[Future[Any]] = [Future() for _ in plan]  # set fold by fold
         chain = pool.submit(
-            _logistic_chain, frame, plan, names, list(spec.categories), seed, kind == "time"
+            _logistic_chain,
+            frame,
+            plan,
+            names,
+            list(spec.categories),
+            seed,
+            kind == "time",
+            baselines,
         )
         slices = [
             Slice(x_all[f.train], x_all[f.valid], cols, spec.categorical_indices, lgb_params)
@@ -485,68 +499,72 @@ def fit(
         whole = Slice(x_all, None, cols, spec.categorical_indices, lgb_params)
         deployed = {t: pool.submit(whole.fit, y[t], None, max(rounds[t], 1), 0) for t in TARGETS}
         del slices, fits
-        baselines = chain.result()
+        # the backtests are evaluated here while the deployed boosters and the last
+        # baselines are fitted (LightGBM releases the GIL while it trains)
+        for k, (fold, fold_boosters) in enumerate(zip(plan, fitted, strict=True)):
+            steps.set_postfix_str(fold.name)
+            calibrators = {}
+            for target, booster in fold_boosters.items():
+                calibrators[target] = Calibrator.fit(
+                    booster.predict(x_all[fold.valid], num_threads=threads), y[target][fold.valid]
+                )
+                scores.raw[target][fold.test] = booster.predict(
+                    x_all[fold.test], num_threads=threads
+                )
+            model = RiskModel(fold_boosters, spec, calibrators, 0.5, 0.5, 1.0)
+            valid_pred = model.predict_matrix(x_all[fold.valid], threads)
+            cuts, threshold, _ = _operating_point(
+                grades[fold.valid],
+                valid_pred[["p_I", "p_II", "p_III"]].to_numpy(),
+                valid_pred["p_warning"].to_numpy(),
+                y["warning"][fold.valid],
+                valid_months if kind == "time" else n_months,
+                warning_precision,
+                warning_capacity,
+            )
+            model.cutoff_I, model.cutoff_I_II, model.warning_threshold = *cuts, threshold
+            test_rows = np.flatnonzero(fold.test)
+            index = pd.RangeIndex(len(test_rows))
+            fold_preds = {"model": model.predict_matrix(x_all[fold.test], threads)}
+            test = frame.iloc[test_rows]
+            fold_preds["manual"] = manual_grades(test.reset_index(drop=True))  # its own columns
+            (lr_valid_p, lr_valid_w), (lr_p, lr_w) = baselines[k].result()
+            lr_cuts, lr_threshold, _ = _operating_point(
+                grades[fold.valid],
+                lr_valid_p,
+                lr_valid_w,
+                y["warning"][fold.valid],
+                valid_months if kind == "time" else n_months,
+                warning_precision,
+                warning_capacity,
+            )
+            fold_preds["logistic"] = _predictions(lr_p, lr_w, lr_cuts, lr_threshold, index)
+            truth = test[truth_cols].reset_index(drop=True)
+            parts = fold.cutoffs(frame["as_of"])
+            for name, pred in fold_preds.items():
+                scores.preds[name].append(pred.reset_index(drop=True))
+                records.append(
+                    {
+                        "fold": fold.name,
+                        "model": name,
+                        **evaluate(truth, pred.reset_index(drop=True)).metrics,
+                        "train_rows": int(fold.train.sum()),
+                        "train_cutoffs": f"{parts['train'][0]}..{parts['train'][-1]}",
+                        "valid_cutoffs": f"{parts['valid'][0]}..{parts['valid'][-1]}",
+                        "test_cutoffs": f"{parts['test'][0]}..{parts['test'][-1]}",
+                    }
+                )
+            scores.rows.append(test_rows)
+            scores.folds += [fold.name] * len(test_rows)
+            if fold is plan[-1]:  # the stability of the most recent backtest is reported
+                psi = population_stability(
+                    calibrators["grade_I"](model.raw(x_all[fold.train], "grade_I", threads)),
+                    fold_preds["model"]["p_I"].to_numpy(),
+                )
+            steps.update()
+        chain.result()  # its errors, if any
         boosters = {t: f.result() for t, f in deployed.items()}
         del whole
-    for fold, fold_boosters, (lr_valid, lr_test) in zip(plan, fitted, baselines, strict=True):
-        steps.set_postfix_str(fold.name)
-        calibrators = {}
-        for target, booster in fold_boosters.items():
-            calibrators[target] = Calibrator.fit(
-                booster.predict(x_all[fold.valid], num_threads=threads), y[target][fold.valid]
-            )
-            scores.raw[target][fold.test] = booster.predict(x_all[fold.test], num_threads=threads)
-        model = RiskModel(fold_boosters, spec, calibrators, 0.5, 0.5, 1.0)
-        valid_pred = model.predict_matrix(x_all[fold.valid], threads)
-        cuts, threshold, _ = _operating_point(
-            grades[fold.valid],
-            valid_pred[["p_I", "p_II", "p_III"]].to_numpy(),
-            valid_pred["p_warning"].to_numpy(),
-            y["warning"][fold.valid],
-            valid_months if kind == "time" else n_months,
-            warning_precision,
-            warning_capacity,
-        )
-        model.cutoff_I, model.cutoff_I_II, model.warning_threshold = *cuts, threshold
-        test_rows = np.flatnonzero(fold.test)
-        index = pd.RangeIndex(len(test_rows))
-        fold_preds = {"model": model.predict_matrix(x_all[fold.test], threads)}
-        test = frame.iloc[test_rows]
-        fold_preds["manual"] = manual_grades(test.reset_index(drop=True))  # its own columns
-        (lr_valid_p, lr_valid_w), (lr_p, lr_w) = lr_valid, lr_test
-        lr_cuts, lr_threshold, _ = _operating_point(
-            grades[fold.valid],
-            lr_valid_p,
-            lr_valid_w,
-            y["warning"][fold.valid],
-            valid_months if kind == "time" else n_months,
-            warning_precision,
-            warning_capacity,
-        )
-        fold_preds["logistic"] = _predictions(lr_p, lr_w, lr_cuts, lr_threshold, index)
-        truth = test[truth_cols].reset_index(drop=True)
-        parts = fold.cutoffs(frame["as_of"])
-        for name, pred in fold_preds.items():
-            scores.preds[name].append(pred.reset_index(drop=True))
-            records.append(
-                {
-                    "fold": fold.name,
-                    "model": name,
-                    **evaluate(truth, pred.reset_index(drop=True)).metrics,
-                    "train_rows": int(fold.train.sum()),
-                    "train_cutoffs": f"{parts['train'][0]}..{parts['train'][-1]}",
-                    "valid_cutoffs": f"{parts['valid'][0]}..{parts['valid'][-1]}",
-                    "test_cutoffs": f"{parts['test'][0]}..{parts['test'][-1]}",
-                }
-            )
-        scores.rows.append(test_rows)
-        scores.folds += [fold.name] * len(test_rows)
-        if fold is plan[-1]:  # the stability of the most recent backtest is reported
-            psi = population_stability(
-                calibrators["grade_I"](model.raw(x_all[fold.train], "grade_I", threads)),
-                fold_preds["model"]["p_I"].to_numpy(),
-            )
-        steps.update()
 
     steps.set_postfix_str("out-of-sample evaluation")
     rows = np.concatenate(scores.rows)
