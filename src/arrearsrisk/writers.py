@@ -209,7 +209,7 @@ def write_table(
 def read_table(path: PathLike, *, encoding: str | None = None) -> pd.DataFrame:
     """Read a table written by :func:`write_table`, or a user's CSV (staff, labels).
 
-    A CSV is decoded by :func:`arrearsrisk.plans.decoding.read_text` (``encoding``, else
+    A CSV is decoded by :func:`arrearsrisk.ledger.encoding.read_text` (``encoding``, else
     a byte-order mark, UTF-8 or GB18030), and may be separated by commas or, as
     Excel's "Unicode text", by tabs.
     """
@@ -343,11 +343,13 @@ def _write_csv(table: pd.DataFrame, file: Path) -> None:
 
 
 def _read_csv(file: Path, encoding: str | None = None) -> pd.DataFrame:
-    from arrearsrisk.plans.decoding import read_text
+    from arrearsrisk.ledger.encoding import read_text, sniff_delimiter
 
-    text = read_text(file, encoding=encoding)
-    first = text.split("\n", 1)[0]
-    sep = "\t" if "\t" in first and "," not in first else ","
+    try:
+        text = read_text(file, encoding=encoding)
+    except ArrearsRiskError as err:  # a LedgerError, for a file that is no ledger table
+        raise ArrearsRiskError(str(err)) from None
+    sep = sniff_delimiter(text.split("\n", 1)[0])
     try:
         with warnings.catch_warnings():  # a row longer than the header: refused, not cut
             warnings.simplefilter("error", pd.errors.ParserWarning)

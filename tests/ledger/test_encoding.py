@@ -149,7 +149,7 @@ def test_an_empty_file_is_empty_text(tmp_path):
 
 
 def test_a_missing_file_is_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"nope\.toml"):
         read_text(tmp_path / "nope.toml")
 
 

@@ -315,7 +315,7 @@ def test_logging_the_same_model_again_registers_no_duplicate(trained):
 
 def test_a_failing_training_leaves_a_failed_run(trained):
     client = MlflowClient()
-    with pytest.raises(ar.ArrearsRiskError):
+    with pytest.raises(ar.ArrearsRiskError, match="the frame has 0"):
         ar.train(trained.frame.iloc[:0], experiment="failing")
     experiment = client.get_experiment_by_name("failing")
     (failed,) = client.search_runs([experiment.experiment_id])

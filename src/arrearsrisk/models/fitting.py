@@ -614,10 +614,7 @@ def fit(
     )
     steps.update()
 
-    stamp = "".join(b.model_to_string() for b in boosters.values()) + repr(
-        (calibrators, model.cutoff_I, model.cutoff_I_II, model.warning_threshold)
-    )
-    model.version = f"{dt.date.today():%Y%m%d}-{hashlib.sha256(stamp.encode()).hexdigest()[:8]}"
+    model.version = f"{dt.date.today():%Y%m%d}-{model.content_hash()}"  # checked on load
     cutoffs = sorted(pd.to_datetime(frame["as_of"]).unique())
     tested = sorted(pd.to_datetime(frame["as_of"].iloc[rows]).unique())
     split = {"train": [pd.Timestamp(t) for t in cutoffs], "test": [pd.Timestamp(t) for t in tested]}

@@ -363,8 +363,9 @@ class RiskModel:
         """The 8 hex digits after the date in a trained model's version.
 
         The sha256 of the boosters' text models (in :data:`TARGETS` order) and the repr
-        of the calibrators and thresholds, as :func:`arrearsrisk.models.fitting.fit`
-        computes it; ``texts`` (by bundle file name) stand for the boosters' texts.
+        of the calibrators and thresholds: :func:`arrearsrisk.models.fitting.fit` names
+        the model with it and loading checks it.  ``texts`` (by bundle file name) stand
+        for the boosters' texts.
 
         >>> import arrearsrisk as ar
         >>> model = ar.load_model("models/sample")

@@ -250,7 +250,7 @@ def load_policy(
         whole: copy the shipped file and edit it.
     encoding : str, optional
         The file's encoding.  By default it is detected
-        (:mod:`arrearsrisk.plans.decoding`): a byte-order mark, else UTF-8, else
+        (:func:`arrearsrisk.ledger.encoding.read_text`): a byte-order mark, else UTF-8, else
         GB18030 (GBK), so a policy saved by Notepad or WPS on Chinese Windows reads.
 
     Returns
@@ -274,7 +274,7 @@ def load_policy(
     >>> policy.review_days["I"]
     7
     """
-    from arrearsrisk.plans.decoding import read_text
+    from arrearsrisk.ledger.encoding import read_text
 
     file = default_policy_path() if path is None else Path(path)
     if not file.is_file():
