@@ -410,6 +410,14 @@ def run(
     default=None,
     help="Set the warning threshold to flag about this many customers a month.",
 )
+@click.option(
+    "--calibration-months",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Most recent backtest months whose out-of-time scores set the calibration, "
+    "grade cut-offs and warning threshold.",
+)
 def train(
     data: str,
     model_dir: str,
@@ -421,6 +429,7 @@ def train(
     validation: str,
     backtests: int,
     warning_capacity: int | None,
+    calibration_months: int,
 ) -> None:
     """Build the training frame over every fully observed month end (or the dates of
     your own labels) and train the models."""
@@ -445,6 +454,7 @@ def train(
         test_months=backtests,
         seed=seed,
         warning_capacity=warning_capacity,
+        calibration_months=calibration_months,
         track=not no_track,
         experiment=experiment,
         register_as=register_as,

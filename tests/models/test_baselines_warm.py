@@ -72,3 +72,39 @@ def test_a_start_with_other_encoded_columns_is_ignored(frame):
     assert not model.grade_model_.warm_start
     assert isinstance(model.grade_model_.coef_, np.ndarray)
     assert pd.notna(model.grade_model_.coef_).all()
+
+
+def test_a_shared_encoding_fits_as_encoding_the_rows_anew(frame):
+    """The fast path (a preprocessing fitted once, rows encoded once) against the slow
+    twin (each fit encodes its own rows), with the preprocessing fitted on the same rows."""
+    names, cats, first, second, test = _parts(frame)
+    slow = LogisticBaseline(names, cats, seed=0).fit(
+        first[names], first["grade"], first["a_warning"]
+    )
+    shared = LogisticBaseline(names, cats, seed=0).fit_preprocessing(first[names])
+    encoded = shared.encode(frame[names])  # every row, as the backtests do
+    at = frame.index.get_indexer(first.index)
+    fast = LogisticBaseline(names, cats, seed=0).fit(
+        first[names], first["grade"], first["a_warning"], encoding=(shared.prep_, encoded[at])
+    )
+    np.testing.assert_array_equal(fast.grade_model_.coef_, slow.grade_model_.coef_)
+    np.testing.assert_array_equal(fast.warning_model_.coef_, slow.warning_model_.coef_)
+    rows = frame.index.get_indexer(test.index)
+    for a, b in zip(
+        fast.predict_proba(encoded=encoded[rows]), slow.predict_proba(test[names]), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_shared_encoding_must_match_the_rows(frame):
+    names, cats, first, _, _ = _parts(frame)
+    shared = LogisticBaseline(names, cats, seed=0).fit_preprocessing(first[names])
+    with pytest.raises(ValueError, match=r"the encoding has 10 rows but features \d+"):
+        LogisticBaseline(names, cats).fit(
+            first[names],
+            first["grade"],
+            first["a_warning"],
+            encoding=(shared.prep_, shared.encode(first[names].iloc[:10])),
+        )
+    with pytest.raises(ValueError, match="needs features or encoded rows"):
+        shared.predict_proba()

@@ -128,9 +128,54 @@ def test_workers_must_be_positive(frame):
 def test_capacity_sets_the_warning_threshold(frame):
     res = ar.train(small(frame), track=False, num_boost_round=60, warning_capacity=10)
     oos = res.out_of_sample  # the backtests' raw scores, calibrated as the model does
-    flagged = res.model.calibrators["warning"](oos["raw_warning"]) >= res.model.warning_threshold
-    assert 10 <= flagged.sum() <= 3 * 10 + 5  # about 10 a month over 3 months
+    last = oos[oos["fold"] == res.model.info["calibrated_on"][0]]
+    flagged = res.model.calibrators["warning"](last["raw_warning"]) >= res.model.warning_threshold
+    assert 10 <= flagged.sum() <= 10 + 5  # about 10 in the month the threshold was set on
     assert "capacity" in res.model.info["warning_rule"]
+
+
+def test_calibration_and_cutoffs_come_from_the_most_recent_backtest_month(result):
+    from arrearsrisk.models.risk_model import Calibrator
+    from arrearsrisk.models.thresholds import fit_grade_cutoffs
+
+    info = result.model.info
+    assert info["calibrated_on"] == ["2025-09-30"]  # the latest backtest month
+    assert "backtest 2025-09-30" in info["calibration"]
+    last = result.out_of_sample[result.out_of_sample["fold"] == "2025-09-30"]
+    assert len(last) == result.backtests.query("model == 'model'")["n"].iloc[-1]
+    for target, truth in (
+        ("grade_I", last["grade"] == "I"),
+        ("grade_I_II", last["grade"] != "III"),
+        ("warning", last["a_warning"]),
+    ):  # the reference: Platt scaling on that month's rows alone
+        reference = Calibrator.fit(last[f"raw_{target}"].to_numpy(), truth.to_numpy())
+        assert result.model.calibrators[target] == reference
+    cal = result.model.calibrators
+    p1 = cal["grade_I"](last["raw_grade_I"].to_numpy())
+    p12 = np.maximum(cal["grade_I_II"](last["raw_grade_I_II"].to_numpy()), p1)
+    cuts = fit_grade_cutoffs(
+        last["grade"].astype(str).to_numpy(), np.column_stack([p1, p12 - p1, 1 - p12])
+    )
+    assert (result.model.cutoff_I, result.model.cutoff_I_II) == cuts
+
+
+def test_calibration_months_pool_the_latest_backtests(frame):
+    res = fit(small(frame), num_boost_round=60, calibration_months=2)
+    assert res.model.info["calibrated_on"] == ["2025-08-31", "2025-09-30"]
+    assert "backtest 2025-08-31, 2025-09-30" in res.model.info["warning_rule"]
+
+
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (0, "between 1 and test_months"),
+        (4, r"between 1 and test_months \(3\)"),
+        (1.5, "whole number"),
+    ],
+)
+def test_calibration_months_must_be_backtest_months(frame, months, message):
+    with pytest.raises(ar.ArrearsRiskError, match=message):
+        fit(small(frame), calibration_months=months)
 
 
 def test_a_one_date_frame_with_the_users_labels_trains_on_customer_folds(sample_ledger):

@@ -284,6 +284,7 @@ class LogisticBaseline:
         warning: pd.Series,
         *,
         start: LogisticBaseline | None = None,
+        encoding: tuple[Any, np.ndarray] | None = None,
     ) -> LogisticBaseline:
         """Fit both regressions on at most ``max_rows`` rows; returns self.
 
@@ -297,6 +298,12 @@ class LogisticBaseline:
         whose window this one extends), gives the solver its coefficients to start
         from when its encoded columns are the same; the solver then stops after
         :data:`BASELINE_WARM_ITER` iterations (as close to the optimum as 100 from zero).
+
+        ``encoding``, ``(prep, z)``: a preprocessing fitted before (``prep_`` of
+        :meth:`fit_preprocessing`) and ``features`` encoded by it (:meth:`encode`; one
+        row per row of ``features``), used instead of fitting and encoding again.  The time
+        backtests share the one fitted on the first backtest's window, which every
+        later window contains: nothing after a fold's training rows enters it.
         """
         import warnings
 
@@ -305,7 +312,29 @@ class LogisticBaseline:
         self._prep(), self._regression()  # load scikit-learn before capping its pools
         with warnings.catch_warnings(), limited_threads(self.threads):
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return self._fit(features, grade, warning, start)
+            return self._fit(features, grade, warning, start, encoding)
+
+    def fit_preprocessing(self, features: pd.DataFrame) -> LogisticBaseline:
+        """Fit the preprocessing alone (``prep_``) on ``features``; it looks at no label.
+        Returns self.
+
+        Examples
+        --------
+        >>> a = np.where(np.arange(400) % 10 == 0, np.nan, np.arange(400.0))
+        >>> x = pd.DataFrame({"a": a, "c": ["x", "y"] * 200})
+        >>> base = LogisticBaseline(["a", "c"], ["c"]).fit_preprocessing(x)
+        >>> base.encode(x).shape  # a, its missing indicator, c one-hot (x, y)
+        (400, 4)
+        """
+        self._prep()  # load scikit-learn before capping its pools
+        with limited_threads(self.threads):
+            self.prep_ = self._prep().fit(self._x(features))
+        return self
+
+    def encode(self, features: pd.DataFrame) -> np.ndarray:
+        """``features`` encoded by the fitted preprocessing (``prep_``)."""
+        with limited_threads(self.threads):
+            return np.asarray(self.prep_.transform(self._x(features)))
 
     def _fit(
         self,
@@ -313,15 +342,23 @@ class LogisticBaseline:
         grade: pd.Series,
         warning: pd.Series,
         start: LogisticBaseline | None,
+        encoding: tuple[Any, np.ndarray] | None,
     ) -> LogisticBaseline:
         self.rows_ = stratified_rows(grade, warning, self.max_rows, self.seed)
         whole = len(self.rows_) == len(features)
-        x = self._x(features if whole else features.iloc[self.rows_])
         grade = grade if whole else grade.iloc[self.rows_]
         warning = warning if whole else warning.iloc[self.rows_]
         codes = pd.Categorical(grade.astype(str), dtype=GRADE_DTYPE).codes
-        self.prep_ = self._prep()
-        z = self.prep_.fit_transform(x)
+        if encoding is None:
+            self.prep_ = self._prep()
+            z = self.prep_.fit_transform(self._x(features if whole else features.iloc[self.rows_]))
+        else:
+            self.prep_, encoded = encoding
+            if len(encoded) != len(features):
+                raise ValueError(
+                    f"the encoding has {len(encoded)} rows but features {len(features)}."
+                )
+            z = encoded if whole else encoded[self.rows_]
         begin: tuple[Any, Any] = (None, None)
         if start is not None and np.array_equal(
             start.prep_.get_feature_names_out(), self.prep_.get_feature_names_out()
@@ -334,13 +371,19 @@ class LogisticBaseline:
         )
         return self
 
-    def predict_proba(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Grade probabilities ``(n, 3)`` in order I, II, III and warning probabilities."""
+    def predict_proba(
+        self, features: pd.DataFrame | None = None, *, encoded: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Grade probabilities ``(n, 3)`` in order I, II, III and warning probabilities,
+        of ``features`` or of rows already ``encoded`` by ``prep_``."""
         with limited_threads(self.threads):
-            return self._predict_proba(features)
+            if encoded is None:
+                if features is None:
+                    raise ValueError("predict_proba needs features or encoded rows.")
+                encoded = self.prep_.transform(self._x(features))
+            return self._predict_encoded(np.asarray(encoded))
 
-    def _predict_proba(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        z = self.prep_.transform(self._x(features))
+    def _predict_encoded(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         proba = np.zeros((z.shape[0], 3))
         proba[:, self.grade_model_.classes_] = self.grade_model_.predict_proba(z)
         if self.warning_model_ is None:

@@ -10,7 +10,8 @@ everything.
    the model and the two baselines (today's manual grading, a logistic regression).
 2. **Deploy**: the boosters are refitted on every labelled cutoff with the number of
    rounds the most recent backtest chose (the median over folds for customer folds);
-   calibration and the cut-offs come from the out-of-sample scores of step 1.
+   calibration and the cut-offs come from the out-of-time scores of the most recent
+   backtest month (``calibration_months``; every fold's with customer folds).
 
 :func:`fit` does no I/O: saving the bundle and logging to MLflow are composed around it
 by :func:`arrearsrisk.train` (:mod:`arrearsrisk.pipeline.training`).
@@ -105,8 +106,9 @@ class TrainResult:
     out_of_sample : pandas.DataFrame
         Every row scored out of sample: ``customer_id``, ``as_of``, ``fold``, the truth
         (``grade``, ``a_warning``) and the backtest boosters' raw scores
-        (``raw_grade_I``, ``raw_grade_I_II``, ``raw_warning``), on which the deployed
-        model's calibration, cut-offs and threshold were chosen.
+        (``raw_grade_I``, ``raw_grade_I_II``, ``raw_warning``); those of the last
+        ``calibration_months`` backtests (``model.info["calibrated_on"]``) chose the
+        deployed model's calibration, cut-offs and threshold.
     psi : float
         Population stability of ``p_I`` between the most recent backtest's training
         rows and its out-of-sample rows.
@@ -290,6 +292,22 @@ class _Scores:
         self.folds: list[str] = []
 
 
+def _backtest_then_deployed(
+    part: Slice,
+    whole: Slice,
+    labels: tuple[np.ndarray, np.ndarray, np.ndarray],
+    num_boost_round: int,
+    patience: int,
+) -> tuple[Any, Any]:
+    """The latest backtest's booster (stopped early on its validation rows), then the
+    deployed booster on every row with the rounds it chose: one task, so the deployed
+    fit starts as soon as its rounds are known.  ``labels``: the backtest's training
+    and validation labels, and every row's."""
+    booster = part.fit(labels[0], labels[1], num_boost_round, patience)
+    rounds = int(booster.best_iteration or booster.current_iteration())
+    return booster, whole.fit(labels[2], None, max(rounds, 1), 0)
+
+
 def _logistic_chain(
     frame: pd.DataFrame,
     plan: list[Fold],
@@ -302,24 +320,41 @@ def _logistic_chain(
     """The logistic baseline of each fold, fitted on its training rows: its
     probabilities on the validation and the test rows, set in ``done`` fold by fold
     (an error is set on the folds left).  With nested windows (``warm``: time
-    backtests) each regression starts from the previous one's coefficients."""
+    backtests) each regression starts from the previous one's coefficients, and the
+    preprocessing fitted on the first (oldest) window, which every later one contains,
+    encodes every row once for all of them."""
     from arrearsrisk.models.baselines import LogisticBaseline
 
     previous: LogisticBaseline | None = None
+    encoded: np.ndarray | None = None
     for k, fold in enumerate(plan):
         try:
-            logistic = LogisticBaseline(names, categorical, seed).fit(
+            logistic = LogisticBaseline(names, categorical, seed)
+            if warm and encoded is None:  # nested windows: encode every row once
+                prep = logistic.fit_preprocessing(frame.loc[fold.train, names]).prep_
+                encoded = logistic.encode(frame[names])
+            share = (prep, encoded[fold.train]) if warm and encoded is not None else None
+            logistic.fit(
                 frame.loc[fold.train, names],
                 frame.loc[fold.train, "grade"],
                 frame.loc[fold.train, "a_warning"],
                 start=previous if warm else None,
+                encoding=share,
             )
-            done[k].set_result(
-                (
-                    logistic.predict_proba(frame.loc[fold.valid, names]),
-                    logistic.predict_proba(frame.loc[fold.test, names]),
+            if encoded is not None:
+                done[k].set_result(
+                    (
+                        logistic.predict_proba(encoded=encoded[fold.valid]),
+                        logistic.predict_proba(encoded=encoded[fold.test]),
+                    )
                 )
-            )
+            else:
+                done[k].set_result(
+                    (
+                        logistic.predict_proba(frame.loc[fold.valid, names]),
+                        logistic.predict_proba(frame.loc[fold.test, names]),
+                    )
+                )
         except BaseException as err:
             for left in done[k:]:
                 left.set_exception(err)
@@ -343,6 +378,7 @@ def fit(
     early_stopping_rounds: int = 50,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
+    calibration_months: int = 1,
     workers: int | None = None,
     progress: bool | tqdm[Any] = False,
 ) -> TrainResult:
@@ -388,6 +424,12 @@ def fit(
     warning_capacity : int, optional
         ...unless a collection team's capacity (warnings per month) is given: then the
         threshold flags about that many customers a month.
+    calibration_months : int, default 1
+        The deployed model's calibration, grade cut-offs and warning threshold are
+        chosen on the out-of-time scores of the most recent ``calibration_months``
+        backtest months (default: the latest one, closest to the scoring months);
+        more months pool more rows for a steadier, older operating point.  With
+        customer folds every out-of-fold row is used.
     workers : int, optional
         Boosters (and the logistic baselines) fitted side by side, each on
         ``num_threads`` LightGBM threads (default
@@ -417,6 +459,15 @@ def fit(
     from arrearsrisk.models.baselines import MANUAL_RULE, manual_grades
 
     names = _check_frame(frame, features)
+    if isinstance(calibration_months, bool) or not isinstance(calibration_months, int):
+        raise ArrearsRiskError(
+            f"calibration_months must be a whole number of months, got {calibration_months!r}."
+        )
+    if not 1 <= calibration_months <= test_months:
+        raise ArrearsRiskError(
+            f"calibration_months must be between 1 and test_months ({test_months}); "
+            f"got {calibration_months}."
+        )
     labels = frame.attrs.get("labels", {})
     horizon = int(horizon_months if horizon_months is not None else labels.get("horizon_months", 3))
     grace = int(grace_days if grace_days is not None else labels.get("grace_days", 30))
@@ -442,6 +493,11 @@ def fit(
     threads = int(lgb_params["num_threads"])  # predictions too: LightGBM's default is every core
     lgb_params["monotone_constraints"] = monotone_constraints(names)  # declared by families
     n_months = test_months if kind == "time" else max(1, frame["as_of"].nunique())
+    # the folds whose out-of-sample scores set the deployed operating point
+    chosen = (
+        [f.name for f in plan[-calibration_months:]] if kind == "time" else [f.name for f in plan]
+    )
+    n_chosen = calibration_months if kind == "time" else n_months
 
     own_bar = not isinstance(progress, tqdm)
     steps: tqdm[Any] = (
@@ -458,6 +514,13 @@ def fit(
     psi = float("nan")
     for fold in plan:
         _check_outcomes(y, fold)
+    operating = np.logical_or.reduce([f.test for f in plan if f.name in chosen])
+    for target, outcome in y.items():  # before any training: the deployed operating point
+        if not outcome[operating].any():
+            raise ArrearsRiskError(
+                f"no positive '{target}' outcome in the backtest rows of {chosen}, on which "
+                "the deployed calibration and cut-offs are chosen; raise calibration_months."
+            )
     cols = list(spec.names)
     pool = Boosting(training_workers(threads) if workers is None else workers)
     with pool:
@@ -478,6 +541,23 @@ def fit(
             Slice(x_all[f.train], x_all[f.valid], cols, spec.categorical_indices, lgb_params)
             for f in plan
         ]
+        whole = Slice(x_all, None, cols, spec.categorical_indices, lgb_params)
+        last = plan[-1]
+        latest: dict[str, Future[Any]] = {}
+        if kind == "time":  # the deployed rounds are the latest backtest's: it goes first,
+            # each of its boosters followed by the deployed one, so those large fits start
+            # early and the older backtests' small ones fill the cores at the end
+            latest = {
+                t: pool.submit(
+                    _backtest_then_deployed,
+                    slices[-1],
+                    whole,
+                    (y[t][last.train], y[t][last.valid], y[t]),
+                    num_boost_round,
+                    early_stopping_rounds,
+                )
+                for t in TARGETS
+            }
         fits = [
             {
                 t: pool.submit(
@@ -490,29 +570,40 @@ def fit(
                 for t in TARGETS
             }
             for fold, part in zip(plan, slices, strict=True)
+            if not (latest and fold is last)
         ]
-        fitted = [{t: f.result() for t, f in fold_fits.items()} for fold_fits in fits]
-        for fold_boosters in fitted:
-            for t, booster in fold_boosters.items():
-                best[t].append(int(booster.best_iteration or booster.current_iteration()))
-        rounds = {t: (b[-1] if kind == "time" else int(np.median(b))) for t, b in best.items()}
-        whole = Slice(x_all, None, cols, spec.categorical_indices, lgb_params)
-        deployed = {t: pool.submit(whole.fit, y[t], None, max(rounds[t], 1), 0) for t in TARGETS}
-        del slices, fits
-        # the backtests are evaluated here while the deployed boosters and the last
-        # baselines are fitted (LightGBM releases the GIL while it trains)
-        for k, (fold, fold_boosters) in enumerate(zip(plan, fitted, strict=True)):
+        del slices
+        deployed: dict[str, Future[Any]] = {}
+        if not latest:  # customer folds: the median rounds over every fold
+            for fold_fits in fits:
+                for t, future in fold_fits.items():
+                    booster = future.result()
+                    best[t].append(int(booster.best_iteration or booster.current_iteration()))
+            rounds = {t: int(np.median(b)) for t, b in best.items()}
+            deployed = {
+                t: pool.submit(whole.fit, y[t], None, max(rounds[t], 1), 0) for t in TARGETS
+            }
+
+        # each backtest is evaluated as soon as its boosters are fitted, while the others,
+        # the deployed boosters and the baselines train (LightGBM releases the GIL)
+        for k, fold in enumerate(plan):
+            if latest and fold is last:
+                fold_boosters = {t: f.result()[0] for t, f in latest.items()}
+            else:
+                fold_boosters = {t: f.result() for t, f in fits[k].items()}
+            if latest:
+                for t, booster in fold_boosters.items():
+                    best[t].append(int(booster.best_iteration or booster.current_iteration()))
             steps.set_postfix_str(fold.name)
             calibrators = {}
+            raw_valid, raw_test = {}, {}  # each booster predicts each slice once
             for target, booster in fold_boosters.items():
-                calibrators[target] = Calibrator.fit(
-                    booster.predict(x_all[fold.valid], num_threads=threads), y[target][fold.valid]
-                )
-                scores.raw[target][fold.test] = booster.predict(
-                    x_all[fold.test], num_threads=threads
-                )
+                raw_valid[target] = booster.predict(x_all[fold.valid], num_threads=threads)
+                raw_test[target] = booster.predict(x_all[fold.test], num_threads=threads)
+                calibrators[target] = Calibrator.fit(raw_valid[target], y[target][fold.valid])
+                scores.raw[target][fold.test] = raw_test[target]
             model = RiskModel(fold_boosters, spec, calibrators, 0.5, 0.5, 1.0)
-            valid_pred = model.predict_matrix(x_all[fold.valid], threads)
+            valid_pred = model.predict_raw(raw_valid)
             cuts, threshold, _ = _operating_point(
                 grades[fold.valid],
                 valid_pred[["p_I", "p_II", "p_III"]].to_numpy(),
@@ -525,7 +616,7 @@ def fit(
             model.cutoff_I, model.cutoff_I_II, model.warning_threshold = *cuts, threshold
             test_rows = np.flatnonzero(fold.test)
             index = pd.RangeIndex(len(test_rows))
-            fold_preds = {"model": model.predict_matrix(x_all[fold.test], threads)}
+            fold_preds = {"model": model.predict_raw(raw_test)}
             test = frame.iloc[test_rows]
             fold_preds["manual"] = manual_grades(test.reset_index(drop=True))  # its own columns
             (lr_valid_p, lr_valid_w), (lr_p, lr_w) = baselines[k].result()
@@ -563,57 +654,63 @@ def fit(
                 )
             steps.update()
         chain.result()  # its errors, if any
-        boosters = {t: f.result() for t, f in deployed.items()}
-        del whole
+        # the pooled evaluation too, while the deployed boosters may still be training
+        steps.set_postfix_str("out-of-sample evaluation")
+        rows = np.concatenate(scores.rows)
+        truth = frame.iloc[rows][truth_cols].reset_index(drop=True)
+        evaluations = {
+            name: evaluate(truth, pd.concat(parts, ignore_index=True), by=("category", "as_of"))
+            for name, parts in scores.preds.items()
+        }
+        backtests = pd.DataFrame(records)
+        # each backtest month is scored by its own model: summarise them as cross-validation
+        # does, by the mean over backtests (pooling scores of differently calibrated models
+        # would mix their scales); the pooled evaluations keep the breakdowns and curves
+        measured = [c for c in backtests.columns if c in evaluations["model"].metrics]
+        metrics = backtests.groupby("model", sort=False)[measured].mean().loc[list(evaluations)]
+        metrics["n"] = backtests.groupby("model", sort=False)["n"].sum()  # rows scored, all folds
+        metrics.index.name = None
+        steps.update()
 
-    steps.set_postfix_str("out-of-sample evaluation")
-    rows = np.concatenate(scores.rows)
-    truth = frame.iloc[rows][truth_cols].reset_index(drop=True)
-    evaluations = {
-        name: evaluate(truth, pd.concat(parts, ignore_index=True), by=("category", "as_of"))
-        for name, parts in scores.preds.items()
-    }
-    backtests = pd.DataFrame(records)
-    # each backtest month is scored by its own model: summarise them as cross-validation
-    # does, by the mean over backtests (pooling scores of differently calibrated models
-    # would mix their scales); the pooled evaluations keep the breakdowns and curves
-    measured = [c for c in backtests.columns if c in evaluations["model"].metrics]
-    metrics = backtests.groupby("model", sort=False)[measured].mean().loc[list(evaluations)]
-    metrics["n"] = backtests.groupby("model", sort=False)["n"].sum()  # rows scored, all folds
-    metrics.index.name = None
-    steps.update()
+        if latest:
+            boosters = {t: f.result()[1] for t, f in latest.items()}
+        else:
+            boosters = {t: f.result() for t, f in deployed.items()}
+        rounds = {t: (b[-1] if kind == "time" else int(np.median(b))) for t, b in best.items()}
+        del whole, fits
 
     steps.set_postfix_str("deployed model")
     oos_raw = {t: scores.raw[t][rows] for t in TARGETS}
-    calibrators = {t: Calibrator.fit(oos_raw[t], y[t][rows]) for t in TARGETS}
-    oos = RiskModel({}, spec, calibrators, 0.5, 0.5, 1.0)
-    p1 = calibrators["grade_I"](oos_raw["grade_I"])
-    p12 = np.maximum(calibrators["grade_I_II"](oos_raw["grade_I_II"]), p1)
-    pw = calibrators["warning"](oos_raw["warning"])
+    at = np.flatnonzero(np.isin(np.asarray(scores.folds), chosen))  # positions in rows
+    picked = rows[at]
+    calibrators = {t: Calibrator.fit(oos_raw[t][at], y[t][picked]) for t in TARGETS}
+    p1 = calibrators["grade_I"](oos_raw["grade_I"][at])
+    p12 = np.maximum(calibrators["grade_I_II"](oos_raw["grade_I_II"][at]), p1)
+    pw = calibrators["warning"](oos_raw["warning"][at])
     cuts, threshold, rule = _operating_point(
-        grades[rows],
+        grades[picked],
         np.column_stack([p1, p12 - p1, 1.0 - p12]),
         pw,
-        y["warning"][rows],
-        n_months,
+        y["warning"][picked],
+        n_chosen,
         warning_precision,
         warning_capacity,
     )
-    del oos
     model = RiskModel(boosters, spec, calibrators, *cuts, threshold)
     # the logistic baseline's operating point on its own out-of-sample scores (recorded)
-    lr_all = pd.concat(scores.preds["logistic"], ignore_index=True)
+    lr_all = pd.concat(scores.preds["logistic"], ignore_index=True).iloc[at]
     lr_cuts, lr_threshold, _ = _operating_point(
-        grades[rows],
+        grades[picked],
         lr_all[["p_I", "p_II", "p_III"]].to_numpy(),
         lr_all["p_warning"].to_numpy(),
-        y["warning"][rows],
-        n_months,
+        y["warning"][picked],
+        n_chosen,
         warning_precision,
         warning_capacity,
     )
     steps.update()
 
+    where = f"backtest {', '.join(chosen)}" if kind == "time" else "every customer fold"
     model.version = f"{dt.date.today():%Y%m%d}-{model.content_hash()}"  # checked on load
     cutoffs = sorted(pd.to_datetime(frame["as_of"]).unique())
     tested = sorted(pd.to_datetime(frame["as_of"].iloc[rows]).unique())
@@ -635,9 +732,10 @@ def fit(
         "seed": seed,
         "best_iteration": rounds,
         "grade_rule": f"{GRADE_RULE}; cut-offs maximise F1 of I, then macro-F1, on the "
-        "out-of-sample scores of the backtests",
-        "warning_rule": f"{rule} on the out-of-sample scores of the backtests",
-        "calibration": "Platt scaling on the out-of-sample scores of the backtests",
+        f"out-of-sample scores of {where}",
+        "warning_rule": f"{rule} on the out-of-sample scores of {where}",
+        "calibration": f"Platt scaling on the out-of-sample scores of {where}",
+        "calibrated_on": chosen,
         "test_metrics": {str(k): float(v) for k, v in metrics.loc["model"].to_dict().items()},
         "psi_p_I_train_test": psi,
     }

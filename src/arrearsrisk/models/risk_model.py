@@ -285,9 +285,14 @@ class RiskModel:
         ``num_threads=0`` lets LightGBM choose; pass 1 for single rows (threads cost
         more than they save on a handful of rows).
         """
-        p1 = self.calibrators["grade_I"](self.raw(x, "grade_I", num_threads))
-        p12 = np.maximum(self.calibrators["grade_I_II"](self.raw(x, "grade_I_II", num_threads)), p1)
-        pw = self.calibrators["warning"](self.raw(x, "warning", num_threads))
+        return self.predict_raw({t: self.raw(x, t, num_threads) for t in TARGETS})
+
+    def predict_raw(self, raw: dict[str, np.ndarray]) -> pd.DataFrame:
+        """:meth:`predict_matrix` from the boosters' raw probabilities (one array per
+        target), e.g. computed once for several uses."""
+        p1 = self.calibrators["grade_I"](raw["grade_I"])
+        p12 = np.maximum(self.calibrators["grade_I_II"](raw["grade_I_II"]), p1)
+        pw = self.calibrators["warning"](raw["warning"])
         warned = pw >= self.warning_threshold
         codes = grade_codes(p1, p12, self.cutoff_I, self.cutoff_I_II, warned)
         return pd.DataFrame(

@@ -41,6 +41,7 @@ def train(
     early_stopping_rounds: int = 50,
     warning_precision: float = 0.5,
     warning_capacity: int | None = None,
+    calibration_months: int = 1,
     workers: int | None = None,
     track: bool = True,
     experiment: str = "arrearsrisk",
@@ -57,7 +58,7 @@ def train(
     ----------
     frame, features, validation, valid_months, test_months, folds, horizon_months, \
 grace_days, seed, params, num_boost_round, early_stopping_rounds, warning_precision, \
-warning_capacity, workers
+warning_capacity, calibration_months, workers
         As :func:`arrearsrisk.models.fit`: the training frame from
         :func:`arrearsrisk.training_frame`, how to measure it (rolling-origin backtests
         or customer folds) and how to fit it.
@@ -115,6 +116,7 @@ warning_capacity, workers
             early_stopping_rounds=early_stopping_rounds,
             warning_precision=warning_precision,
             warning_capacity=warning_capacity,
+            calibration_months=calibration_months,
             workers=workers,
             progress=steps,
         )
