@@ -77,7 +77,7 @@ def test_a_start_with_other_encoded_columns_is_ignored(frame):
 def test_a_shared_encoding_fits_as_encoding_the_rows_anew(frame):
     """The fast path (a preprocessing fitted once, rows encoded once) against the slow
     twin (each fit encodes its own rows), with the preprocessing fitted on the same rows."""
-    names, cats, first, second, test = _parts(frame)
+    names, cats, first, _, test = _parts(frame)
     slow = LogisticBaseline(names, cats, seed=0).fit(
         first[names], first["grade"], first["a_warning"]
     )

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -38,9 +39,23 @@ ROOT = Path(__file__).resolve().parents[2]
 Damage = Callable[[Path], None]
 
 
+FROZEN = Path(__file__).parent / "hostile_bundle"  # the edits below name its text
+
+
 @pytest.fixture
-def bundle(sample_model: RiskModel, tmp_path: Path) -> Path:
-    return Path(sample_model.save(tmp_path / "bundle"))
+def bundle(tmp_path: Path) -> Path:
+    """A copy of a frozen bundle (the sample's of 2026-11-22, format 2): the edits name
+    its trees and numbers, so retraining the committed sample leaves them meaningful."""
+    return Path(shutil.copytree(FROZEN, tmp_path / "bundle"))
+
+
+@pytest.fixture(scope="module")
+def frozen_model() -> RiskModel:
+    return ar.load_model(FROZEN)
+
+
+def test_the_frozen_bundle_is_the_one_the_edits_were_written_for(frozen_model):
+    assert len(frozen_model.spec.names) == 83 and frozen_model.version == "20261122-f5a622cb"
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -489,9 +504,9 @@ def test_no_foreign_exception_escapes_load_model(bundle, tmp_path):
     assert {n: o for n, o in outcomes.items() if o != "BundleError"} == {}
 
 
-def test_an_intact_bundle_loads_and_its_version_is_its_content(bundle, sample_model):
+def test_an_intact_bundle_loads_and_its_version_is_its_content(bundle, frozen_model):
     loaded = ar.load_model(bundle)
-    assert loaded.version == sample_model.version
+    assert loaded.version == frozen_model.version
     assert loaded.version.endswith(loaded.content_hash())
     assert loaded.content_hash() == loaded.content_hash(loaded.booster_texts())
 
@@ -536,13 +551,13 @@ def _format_1(folder: Path) -> None:
     _write_manifest(folder, manifest, reseal=False)
 
 
-def test_a_format_1_bundle_is_refused_and_can_be_upgraded(bundle, sample_model):
+def test_a_format_1_bundle_is_refused_and_can_be_upgraded(bundle, frozen_model):
     _format_1(bundle)
     with pytest.raises(ar.BundleError, match=r"bundle format 1 is older.*\n.*upgrade_bundle"):
         ar.load_model(bundle)
     assert upgrade_bundle(bundle) == str(bundle)
     assert _manifest(bundle)["format_version"] == 2
-    assert ar.load_model(bundle).version == sample_model.version
+    assert ar.load_model(bundle).version == frozen_model.version
     assert upgrade_bundle(bundle) == str(bundle)  # already current: left as it is
 
 

@@ -30,8 +30,8 @@ Examples
 --------
 >>> from pathlib import Path
 >>> text = Path("models/sample/warning.txt").read_text()
->>> check_model_text(text, source="warning.txt")
-95
+>>> check_model_text(text, source="warning.txt")  # its number of trees
+116
 >>> try:
 ...     check_model_text(text.replace("num_leaves=7", "num_leaves=9", 1), source="w.txt")
 ... except BundleError as err:
