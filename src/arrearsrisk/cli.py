@@ -671,6 +671,19 @@ def evaluate(data: str, model: str, dates: tuple[str, ...], out: str | None) -> 
         f"{fitted.version} on {len(frame):,} labelled rows, cutoffs "
         f"{', '.join(str(pd.Timestamp(c).date()) for c in sorted(set(frame['as_of'])))}:"
     )
+    seen = sorted(
+        {str(pd.Timestamp(c).date()) for c in frame["as_of"]}
+        & set(fitted.info.get("trained_on", []))
+    )
+    if seen:  # the deployed model is refitted on every labelled cutoff
+        click.echo(
+            f"note: the model was trained on {', '.join(seen)}: these figures are in sample "
+            "and flatter it; its out-of-time figures are the backtests' (the bundle's "
+            f"info['test_metrics']: Grade I AUC "
+            f"{fitted.info.get('test_metrics', {}).get('grade_I_auc', float('nan')):.3f}). "
+            "Evaluate on months labelled after its training.",
+            err=True,
+        )
     click.echo(table[[c for c in cols if c in table]].round(3).to_string())
     if out:
         written = write_table(

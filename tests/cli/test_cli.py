@@ -147,6 +147,9 @@ def test_evaluate_a_saved_model(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = pd.read_csv(out).set_index("model")
     assert metrics.loc["model", "grade_I_auc"] > metrics.loc["manual", "grade_I_auc"]
+    # the default months (the last 3 labelled) trained the deployed model: said so
+    assert "the model was trained on 2025-07-31, 2025-08-31, 2025-09-30" in result.stderr
+    assert "in sample" in result.stderr
 
 
 @pytest.mark.slow  # trains models
