@@ -27,6 +27,7 @@ PUBLIC = {
     "LedgerError",
     "LedgerWarning",
     "PeerContext",
+    "PeerContextWarning",
     "build_features",
     "build_labels",
     "feature_names",
@@ -49,6 +50,7 @@ def test_errors_form_one_family():
     assert issubclass(ar.PolicyError, ar.ArrearsRiskError)
     assert issubclass(ar.ArrearsRiskError, ValueError)
     assert issubclass(ar.LedgerWarning, UserWarning)
+    assert issubclass(ar.PeerContextWarning, ar.LedgerWarning)
 
 
 def test_import_stays_light():

@@ -20,6 +20,7 @@ from arrearsrisk.errors import (
     BundleError,
     LedgerError,
     LedgerWarning,
+    PeerContextWarning,
     PolicyError,
 )
 from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
@@ -40,6 +41,7 @@ __all__ = [
     "LedgerError",
     "LedgerWarning",
     "PeerContext",
+    "PeerContextWarning",
     "PolicyError",
     "RiskModel",
     "TrainResult",

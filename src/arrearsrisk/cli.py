@@ -477,8 +477,8 @@ def train(
     "--out",
     default="out/scores.csv",
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Scores file, .csv or .parquet.",
+    type=click.Path(),
+    help="Scores file, .csv or .parquet (with --chunk-customers: a folder).",
 )
 @LANG
 @click.option(
@@ -487,13 +487,29 @@ def train(
     multiple=True,
     help="Score only these customer ids (repeat the option); peers from the whole ledger.",
 )
+@click.option(
+    "--chunk-customers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Score a Parquet ledger of any size in buckets of this many customers, with "
+    "bounded memory, into the --out folder (Parquet parts; rerun to resume).",
+)
 def score(
-    data: str, as_of: str | None, model: str, out: str, lang: str, customers: tuple[str, ...]
+    data: str,
+    as_of: str | None,
+    model: str,
+    out: str,
+    lang: str,
+    customers: tuple[str, ...],
+    chunk_customers: int | None,
 ) -> None:
     """Score every active customer (or --customer ones) and write the scores."""
     import arrearsrisk as ar
     from arrearsrisk.writers import write_table
 
+    if chunk_customers is not None:
+        _score_chunked(data, as_of, model, out, lang, customers, chunk_customers)
+        return
     if not out.endswith((".csv", ".parquet")):
         raise ar.ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
     _guard([("--out", out)], [data, _bundle_input(model)])
@@ -510,6 +526,31 @@ def score(
         f"scored {len(scores):,} customers as of {t.date()} -> {path} "
         f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
         f"warnings {int(scores['a_warning'].sum()):,})"
+    )
+
+
+def _score_chunked(
+    data: str,
+    as_of: str | None,
+    model: str,
+    out: str,
+    lang: str,
+    customers: tuple[str, ...],
+    chunk: int,
+) -> None:
+    from arrearsrisk.engines.chunked import score_parquet
+
+    if customers:
+        raise ArrearsRiskError("--customer and --chunk-customers do not go together.")
+    if as_of is None:
+        raise ArrearsRiskError("--chunk-customers needs --as-of (the ledger is not read whole).")
+    if out.endswith((".csv", ".parquet")):
+        raise ArrearsRiskError(f"--out {out}: with --chunk-customers, --out is a folder.")
+    _guard([("--out", out)], [data, _bundle_input(model)])
+    run = score_parquet(data, as_of, model, out, lang=lang, chunk_customers=chunk, progress=True)
+    resumed = f", {run.resumed} resumed" if run.resumed else ""
+    click.echo(
+        f"scored {run.rows:,} customers as of {as_of} in {run.buckets} buckets{resumed} -> {out}"
     )
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "FeatureFamilyError",
     "LedgerError",
     "LedgerWarning",
+    "PeerContextWarning",
     "PolicyError",
     "TrackingError",
 ]
@@ -63,6 +64,12 @@ class FeatureFamilyError(ArrearsRiskError):
 
 class LedgerWarning(UserWarning):
     """Data a utility really has but that deserves a look (e.g. payments before any bill)."""
+
+
+class PeerContextWarning(LedgerWarning):
+    """A peer context serves features at a date after its own (within the tolerance of
+    :func:`arrearsrisk.features.peers.check_peer_date`): its peer rates lag.  A
+    :class:`LedgerWarning`, so filters and ``python -W error`` treat it alike."""
 
 
 class BundleError(ArrearsRiskError):

@@ -153,9 +153,13 @@ def test_peer_rates_on_a_partition_equal_the_whole(tables):
     )
 
 
-def test_peer_context_date_must_match(tables):
+def test_peer_context_date_must_be_at_or_shortly_before_the_features(tables):
     ledger = ar.Ledger(**tables)
-    with pytest.raises(ar.ArrearsRiskError, match="peers were computed as of 2024-03-31"):
+    with pytest.raises(ar.ArrearsRiskError, match="after the features' as_of"):
+        ar.build_features(ledger, AS_OF, peers=ar.peer_context(ledger, "2024-05-31"))
+    with pytest.raises(ar.ArrearsRiskError, match="more than the 31 days"):
+        ar.build_features(ledger, AS_OF, peers=ar.peer_context(ledger, "2024-02-29"))
+    with pytest.warns(ar.PeerContextWarning, match="2024-03-31"):  # last month end's: said
         ar.build_features(ledger, AS_OF, peers=ar.peer_context(ledger, "2024-03-31"))
 
 

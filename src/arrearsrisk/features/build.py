@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from arrearsrisk.asof.snapshot import Snapshot, take_snapshot
-from arrearsrisk.errors import ArrearsRiskError, FeatureFamilyError
+from arrearsrisk.errors import FeatureFamilyError
 from arrearsrisk.features.family import Column, FeatureFamily
-from arrearsrisk.features.peers import PeerContext, context_from_snapshot
+from arrearsrisk.features.peers import PeerContext, check_peer_date, context_from_snapshot
 from arrearsrisk.features.registry import families, reserved_names
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, parse_as_of
@@ -33,8 +33,14 @@ def feature_names(ledger: Ledger | None = None) -> list[str]:
 
 
 def peer_context(ledger: Ledger, as_of: AsOf) -> PeerContext:
-    """Peer-group counts of the whole ``ledger`` at ``as_of``, to pass to
+    """Peer-group counts of ``ledger`` at ``as_of`` (any day), to pass to
     :func:`build_features` when building features on a subset of customers.
+
+    Computed on the whole ledger, or on each of its partitions and added up with
+    :meth:`PeerContext.merge` (counts of disjoint partitions add up exactly).  A context
+    serves features at its own date and, with a warning, up to
+    :data:`~arrearsrisk.features.peers.PEER_CONTEXT_TOLERANCE_DAYS` (31) days after it;
+    :meth:`PeerContext.save` keeps it for a service that scores single accounts.
 
     Examples
     --------
@@ -46,6 +52,9 @@ def peer_context(ledger: Ledger, as_of: AsOf) -> PeerContext:
     >>> alone = ar.build_features(part, "2024-06-30", peers=ctx)
     >>> bool((alone["region_arrears_rate_6m"]
     ...       == whole.loc[alone.index, "region_arrears_rate_6m"]).all())
+    True
+    >>> rest = ledger.subset(ledger.customers["customer_id"][100:])
+    >>> peer_context(part, "2024-06-30") + peer_context(rest, "2024-06-30") == ctx
     True
     """
     return context_from_snapshot(take_snapshot(ledger, as_of))
@@ -65,8 +74,12 @@ def build_features(
         are ignored.  Month ends work best: the consumption grid ends with the month
         before ``as_of``'s month.
     peers : PeerContext, optional
-        Peer-group counts from :func:`peer_context` on the whole ledger; needed only
-        when ``ledger`` is a subset of the customers (one partition of a larger job).
+        Peer-group counts from :func:`peer_context` on the whole ledger (or merged from
+        its partitions, or loaded with :meth:`PeerContext.load`); needed only when
+        ``ledger`` is a subset of the customers (one partition of a larger job, one
+        account).  Computed at ``as_of``, or up to 31 days before it with a
+        :class:`~arrearsrisk.errors.PeerContextWarning` (the peer rates then lag: see
+        :func:`~arrearsrisk.features.peers.check_peer_date` for what it costs).
 
     Returns
     -------
@@ -76,6 +89,12 @@ def build_features(
         ``category``, ``industry``, ``industry_section``, ``region`` and text
         attributes are ``category``.  ``.attrs["as_of"]`` holds the date (a
         ``Timestamp``), which :func:`arrearsrisk.score` checks when given ``features=``.
+
+    Raises
+    ------
+    ArrearsRiskError
+        On a bad date, or ``peers`` computed after ``as_of`` or more than 31 days
+        before it.
 
     Examples
     --------
@@ -120,11 +139,8 @@ def feature_columns(
     """The features of :func:`build_features` as ``(customer ids, {name: column})``,
     without building a DataFrame (what scoring one account needs: a few ms less)."""
     snap = take_snapshot(ledger, as_of)
-    if peers is not None and peers.as_of != snap.as_of:
-        raise ArrearsRiskError(
-            f"peers were computed as of {peers.as_of.date()}, features asked as of "
-            f"{snap.as_of.date()}; compute peer_context at the same date."
-        )
+    if peers is not None:
+        check_peer_date(peers, snap.as_of)
     context = {"peers": peers, "reserved": reserved_names()}
     columns: dict[str, Column] = {}
     for fam in families():

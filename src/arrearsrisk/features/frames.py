@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from tqdm import tqdm
@@ -10,6 +10,7 @@ from tqdm import tqdm
 from arrearsrisk.asof.labels import build_labels, label_end, uncovered
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features.build import build_features
+from arrearsrisk.features.peers import PeerContext
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, add_months, parse_as_of
 from arrearsrisk.vocabulary import GRADE_DTYPE, GRADES
@@ -102,6 +103,7 @@ def training_frame(
     *,
     grace_days: int = 30,
     warning_multiple: float = 2.0,
+    peers: Mapping[pd.Timestamp, PeerContext] | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Features and labels of every labelled customer, stacked over ``cutoffs``.
@@ -120,6 +122,10 @@ def training_frame(
         with a label at a cutoff are kept.
     grace_days, warning_multiple
         Passed to :func:`arrearsrisk.build_labels`.
+    peers : mapping of Timestamp to PeerContext, optional
+        The portfolio's peer context at each cutoff, when ``ledger`` is a part of it
+        (a bucket of customers, :mod:`arrearsrisk.engines.chunked`); default: each
+        cutoff's own, from ``ledger``.
     progress : bool
         Show a progress bar over the cutoffs.
 
@@ -143,7 +149,9 @@ def training_frame(
     given = _user_labels(labels) if labels is not None else None
     parts = []
     for t in tqdm(dates, desc="training frame", unit="cutoff", disable=not progress):
-        feats = build_features(ledger, t)
+        if peers is not None and t not in peers:
+            raise ArrearsRiskError(f"peers has no context for the cutoff {t.date()}.")
+        feats = build_features(ledger, t, peers=None if peers is None else peers[t])
         if given is None:
             lab = build_labels(
                 ledger, t, horizon_months, grace_days=grace_days, warning_multiple=warning_multiple

@@ -42,7 +42,7 @@ from arrearsrisk.ledger.headers import match_headers
 from arrearsrisk.ledger.schema import SCHEMA
 from arrearsrisk.ledger.tables import Ledger
 
-__all__ = ["EXTENSIONS", "read_ledger"]
+__all__ = ["EXTENSIONS", "read_ledger", "read_tables"]
 
 EXTENSIONS: tuple[str, ...] = (".parquet", ".csv", ".csv.gz")
 """The file kinds a table may come as; exactly one per table."""
@@ -61,7 +61,7 @@ def _error(file: Path, table: str, rule: str, what: str, hint: str) -> LedgerErr
 def _find(folder: Path, name: str) -> Path:
     """The one file of table ``name`` in ``folder`` (file names compared case-folded)."""
     wanted = {f"{name}{ext}" for ext in EXTENSIONS}
-    entries = sorted(p for p in folder.iterdir() if p.is_file())
+    entries = sorted(p for p in folder.iterdir() if p.is_file() or _dataset_folder(p))
     found = [p for p in entries if p.name.casefold() in wanted]
     if len(found) > 1:
         shown = " and ".join(p.name for p in found)
@@ -92,11 +92,19 @@ def _find(folder: Path, name: str) -> Path:
     )
 
 
+def _dataset_folder(path: Path) -> bool:
+    """A folder named like ``bills.parquet``: a Parquet dataset of part files, as Spark,
+    Hive or :mod:`arrearsrisk.engines.chunked` write them."""
+    return path.is_dir() and path.name.casefold().endswith(".parquet")
+
+
 def _read_parquet(file: Path, name: str) -> pd.DataFrame:
-    """Read one Parquet table by its Arrow types; repeated text columns come
-    dictionary-encoded (categorical), which keeps millions of bills small in memory."""
+    """Read one Parquet table (a file, or a folder of part files) by its Arrow types;
+    repeated text columns come dictionary-encoded (categorical), which keeps millions
+    of bills small in memory."""
     try:
-        names = pq.read_schema(file).names
+        schema = pq.ParquetDataset(file).schema if file.is_dir() else pq.read_schema(file)
+        names = schema.names
         table = pq.read_table(file, read_dictionary=[c for c in _DICTIONARY_COLUMNS if c in names])
     except (pa.ArrowException, OSError, ValueError) as err:
         raise _error(
@@ -266,10 +274,35 @@ def read_ledger(path: str | os.PathLike[str], *, encoding: str | None = None) ->
     folder = Path(path)
     if not folder.is_dir():
         raise FileNotFoundError(f"ledger folder not found: {folder}")
-    files = {name: _find(folder, name) for name in SCHEMA}
+    return read_tables({name: _find(folder, name) for name in SCHEMA}, encoding=encoding)
+
+
+def read_tables(files: dict[str, Path], *, encoding: str | None = None) -> Ledger:
+    """Read and validate a ledger from one file (or Parquet folder) per table:
+    :func:`read_ledger` once the files are found.
+
+    Parameters
+    ----------
+    files : dict of str to path
+        ``customers``, ``bills`` and ``payments``, each a ``.parquet`` file, a folder
+        of Parquet part files, a ``.csv`` or a ``.csv.gz``.
+    encoding : str, optional
+        As for :func:`read_ledger`.
+
+    Returns
+    -------
+    Ledger
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> files = {t: Path("data/sample") / f"{t}.csv" for t in ("customers", "bills", "payments")}
+    >>> read_tables(files).customers.shape[0]
+    3000
+    """
     tables: dict[str, pd.DataFrame] = {}
     for name, file in files.items():
-        if file.name.lower().endswith(".parquet"):
+        if file.is_dir() or file.name.lower().endswith(".parquet"):
             frame = _read_parquet(file, name)
         else:
             frame = _read_csv(file, name, encoding)
