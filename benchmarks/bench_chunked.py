@@ -143,11 +143,17 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=200_000, help="customers per bucket")
     parser.add_argument("--as-of", default="2025-09-30")
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "_data")
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; cores {os.cpu_count()}")
     folder = args.data / f"parts_{args.customers}x{args.months}"
-    generate(folder, args.customers, args.part, args.months)
+    if args.generate_only:
+        generate(folder, args.customers, args.part, args.months)
+        return
+    # in a child: a child's ru_maxrss counts the pages it had before exec, so the parent
+    # must stay small for the peaks measured below to be the work's alone
+    subprocess.run([sys.executable, __file__, "--generate-only", *sys.argv[1:]], check=True)
     one = first_part(folder, args.data / f"part0_{args.part}x{args.months}")
     work = args.data / "_chunked_out"
 

@@ -20,6 +20,7 @@ PUBLIC = {
     "release_candidates",
     "risk_plans",
     "score",
+    "score_account",
     "train",
     "write_report",
     "write_workbook",

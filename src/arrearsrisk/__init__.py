@@ -31,6 +31,7 @@ from arrearsrisk.models.loading import register_model_source as _register_model_
 from arrearsrisk.pipeline.training import train
 from arrearsrisk.plans import load_policy, plan_measures, release_candidates, risk_plans
 from arrearsrisk.reports import write_report, write_workbook
+from arrearsrisk.scoring.account import score_account
 from arrearsrisk.scoring.scores import SCORE_COLUMNS, score
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "release_candidates",
     "risk_plans",
     "score",
+    "score_account",
     "train",
     "training_frame",
     "write_report",

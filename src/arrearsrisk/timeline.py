@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,19 @@ def parse_as_of(as_of: AsOf) -> pd.Timestamp:
                 f"as_of {as_of!r} is a year, not a date.\n"
                 "  hint: pass a date, e.g. '2024-06-30', or a month, e.g. '2024-06'."
             )
+    if isinstance(as_of, str):
+        return _parse_text(as_of)
+    return _parse(as_of)
+
+
+@lru_cache(maxsize=256)
+def _parse_text(as_of: str) -> pd.Timestamp:
+    """:func:`parse_as_of` of a text (parsing ISO text with pandas costs more than
+    scoring one account: each text is parsed once)."""
+    return _parse(as_of)
+
+
+def _parse(as_of: str | dt.date | pd.Timestamp | np.datetime64) -> pd.Timestamp:
     if isinstance(as_of, str):
         text = as_of.strip()
         if _MONTH_RE.match(text):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -181,6 +181,13 @@ def last_per_customer(codes: np.ndarray, values: np.ndarray, n: int, fill: float
     return out
 
 
+@lru_cache(maxsize=256)
+def _window_starts(ts: pd.Timestamp) -> tuple[tuple[int, int], ...]:
+    """``(w, day number of as_of - w months)`` for each window (calendar arithmetic costs
+    more than the snapshot of one account: computed once per date)."""
+    return tuple((w, day_number(add_months(ts, -w))) for w in WINDOWS)
+
+
 def _cut(arrays: LedgerArrays, day: int) -> tuple[np.ndarray, np.ndarray]:
     return arrays.b_issue <= day, arrays.p_date <= day
 
@@ -243,7 +250,7 @@ def take_snapshot(ledger: Ledger, as_of: AsOf) -> Snapshot:
         as_of=ts,
         day=day,
         month=month_number(ts),
-        window_start={w: day_number(add_months(ts, -w)) for w in WINDOWS},
+        window_start=dict(_window_starts(ts)),
         customer_ids=arr.customer_ids,
         b_cust=b_cust,
         b_period=arr.b_period[bmask],

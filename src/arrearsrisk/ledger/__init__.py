@@ -6,6 +6,7 @@ module       what it holds
 schema       columns, kinds, rules, keys of customers, bills and payments
 validation   the validator that raises every :class:`~arrearsrisk.LedgerError`
 tables       :class:`Ledger` (typed tables) and its sorted numpy arrays
+rows         one account's rows as plain Python data made a :class:`Ledger` fast
 reading      :func:`read_ledger` from a folder of Parquet or CSV files
 encoding     decoding text files (BOM, UTF-8, GB18030, UTF-16), the delimiter
 headers      header matching: one normalisation, near misses refused

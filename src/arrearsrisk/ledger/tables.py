@@ -81,6 +81,32 @@ class LedgerArrays(MoneyInCents):
         """Number of customers."""
         return len(self.customer_ids)
 
+    @classmethod
+    def in_order(cls, **arrays: np.ndarray) -> LedgerArrays:
+        """The arrays of the fields, given in table order (customer codes already in
+        ``customer_id`` order), with bills sorted by customer, due date and period and
+        payments by customer and date (:meth:`Ledger.arrays`, and one account's rows in
+        :func:`arrearsrisk.ledger.rows.account_ledger`).
+
+        >>> a = LedgerArrays.in_order(
+        ...     customer_ids=np.array(["C1"], dtype=object), c_opened=np.array([NO_DAY]),
+        ...     c_row=np.array([0]), b_cust=np.array([0, 0]), b_period=np.array([2, 1]),
+        ...     b_issue=np.array([20, 10]), b_due=np.array([30, 20]),
+        ...     b_kwh=np.array([1.0, 2.0]), b_amount=np.array([5.0, 6.0]),
+        ...     b_estimated=np.array([0, -1], dtype=np.int8), p_cust=np.array([], dtype=int),
+        ...     p_date=np.array([], dtype=int), p_amount=np.array([]),
+        ...     p_channel=np.array([], dtype=np.int8))
+        >>> a.b_period.tolist(), a.b_amount.tolist()
+        ([1, 2], [6.0, 5.0])
+        """
+        b_order = _order(arrays["b_cust"], arrays["b_due"], arrays["b_period"])
+        p_order = _order(arrays["p_cust"], arrays["p_date"])
+        fields = {}
+        for name, values in arrays.items():
+            order = b_order if name.startswith("b_") else p_order if name.startswith("p_") else None
+            fields[name] = _take(values, order)
+        return cls(**fields)
+
 
 def cents(amount: np.ndarray) -> np.ndarray:
     """CNY amounts as exact integer cents (int64).
@@ -258,32 +284,23 @@ class Ledger:
         opened = dates_to_days(cust["opened"])[order]
 
         bills = self.bills
-        b_cust = code_of_row[self._bill_rows]
-        b_period = self._bill_periods
-        b_issue = dates_to_days(bills["issue_date"])
-        b_due = dates_to_days(bills["due_date"])
-        b_order = _order(b_cust, b_due, b_period)
         est = bills["estimated"].to_numpy(dtype="float64", na_value=-1.0).astype(np.int8)
-
         pay = self.payments
-        p_cust = code_of_row[self._payment_rows]
-        p_date = dates_to_days(pay["paid_date"])
-        p_order = _order(p_cust, p_date)
         codes, uniques = pd.factorize(pay["channel"])
         channel = np.append(pd.Index(list(CHANNELS)).get_indexer(pd.Index(uniques)), -1)[codes]
-        return LedgerArrays(
+        return LedgerArrays.in_order(
             customer_ids=ids,
-            b_cust=_take(b_cust, b_order),
-            b_period=_take(b_period, b_order),
-            b_issue=_take(b_issue, b_order),
-            b_due=_take(b_due, b_order),
-            b_kwh=_take(bills["kwh"].to_numpy(dtype=np.float64), b_order),
-            b_amount=_take(bills["amount"].to_numpy(dtype=np.float64), b_order),
-            b_estimated=_take(est, b_order),
-            p_cust=_take(p_cust, p_order),
-            p_date=_take(p_date, p_order),
-            p_amount=_take(pay["amount"].to_numpy(dtype=np.float64), p_order),
-            p_channel=_take(channel.astype(np.int8), p_order),
+            b_cust=code_of_row[self._bill_rows],
+            b_period=self._bill_periods,
+            b_issue=dates_to_days(bills["issue_date"]),
+            b_due=dates_to_days(bills["due_date"]),
+            b_kwh=bills["kwh"].to_numpy(dtype=np.float64),
+            b_amount=bills["amount"].to_numpy(dtype=np.float64),
+            b_estimated=est,
+            p_cust=code_of_row[self._payment_rows],
+            p_date=dates_to_days(pay["paid_date"]),
+            p_amount=pay["amount"].to_numpy(dtype=np.float64),
+            p_channel=channel.astype(np.int8),
             c_opened=opened,
             c_row=order,
         )

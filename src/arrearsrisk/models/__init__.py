@@ -9,6 +9,7 @@ risk_model       :class:`RiskModel` (boosters, calibration, cut-offs, threshold)
 bundle           the bundle folder: text models, manifest, hashes, format checks
 manifest_checks  the manifest's fields: types, ranges, the hash over the manifest
 booster_text     LightGBM model text checked before LightGBM parses it
+tree_walk        the text models predicted in numpy (raw scores, TreeSHAP), no LightGBM
 loading          :func:`load_model` from a folder or a URI; URI schemes by registry
 fitting          :func:`fit` (no I/O) returning a typed :class:`TrainResult`
 boosting         boosters fitted side by side on shared binned data

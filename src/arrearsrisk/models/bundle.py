@@ -47,11 +47,13 @@ True
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
 import re
 import stat
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,7 @@ __all__ = [
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "MAX_MANIFEST_BYTES",
+    "lightgbm_version",
     "manifest_digest",
     "package_versions",
     "read_bundle",
@@ -111,6 +114,24 @@ def package_versions() -> dict[str, str]:
         "pandas": pandas.__version__,
         "python": platform.python_version(),
     }
+
+
+def lightgbm_version() -> str:
+    """The installed LightGBM's version, without importing LightGBM (it imports
+    scikit-learn: most of a cold start) unless it is imported already.
+
+    >>> lightgbm_version().split(".")[0]
+    '4'
+    """
+    module = sys.modules.get("lightgbm")
+    if module is not None:
+        return str(module.__version__)
+    try:
+        return importlib.metadata.version("lightgbm")
+    except importlib.metadata.PackageNotFoundError:  # not installed as a distribution
+        import lightgbm
+
+        return str(lightgbm.__version__)
 
 
 def manifest_digest(manifest: Mapping[str, Any]) -> str:
@@ -288,12 +309,11 @@ def _check_versions(manifest: dict[str, Any], file: Path, formats: Sequence[int]
         )
     versions = manifest.get("versions", {})
     made = versions.get("lightgbm", "?") if isinstance(versions, dict) else "?"
-    import lightgbm
-
-    if not isinstance(made, str) or made.split(".")[0] != lightgbm.__version__.split(".")[0]:
+    here = lightgbm_version()
+    if not isinstance(made, str) or made.split(".")[0] != here.split(".")[0]:
         raise BundleError(
             f"bundle was made with lightgbm {made}, this environment has "
-            f"{lightgbm.__version__}: incompatible major version; retrain, or install "
+            f"{here}: incompatible major version; retrain, or install "
             f"lightgbm {made}."
         )
 

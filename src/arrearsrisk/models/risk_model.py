@@ -25,8 +25,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,6 +39,7 @@ from arrearsrisk.errors import ArrearsRiskError, BundleError
 from arrearsrisk.models.booster_text import check_model_text
 from arrearsrisk.models.bundle import MANIFEST, read_bundle, write_bundle
 from arrearsrisk.models.manifest_checks import TARGETS, check_model_fields
+from arrearsrisk.models.tree_walk import TreeEnsemble
 from arrearsrisk.vocabulary import GRADE_DTYPE, grade_codes
 
 if TYPE_CHECKING:
@@ -108,6 +111,17 @@ class FeatureSpec:
         kept = tuple(level for level in levels if level in common.index)
         return kept if len(kept) == len(levels) else (*kept, cls.OTHER)
 
+    @cached_property
+    def _numeric(self) -> tuple[list[int], list[str]]:
+        """Positions and names of the numeric features."""
+        numeric = [i for i, n in enumerate(self.names) if n not in self.categories]
+        return numeric, [self.names[i] for i in numeric]
+
+    @cached_property
+    def _positions(self) -> dict[str, dict[str, int]]:
+        """Each categorical feature's levels by their training code."""
+        return {n: {level: i for i, level in enumerate(v)} for n, v in self.categories.items()}
+
     @property
     def categorical_indices(self) -> list[int]:
         """Positions of the categorical features."""
@@ -135,13 +149,14 @@ class FeatureSpec:
             )
         n_rows = len(frame) if isinstance(frame, pd.DataFrame) else len(frame[self.names[0]])
         out = np.empty((n_rows, len(self.names)), dtype=np.float64)
-        numeric = [i for i, n in enumerate(self.names) if n not in self.categories]
+        numeric, names = self._numeric
         if numeric and isinstance(frame, pd.DataFrame):  # one conversion for all columns
-            cols = [self.names[i] for i in numeric]
-            out[:, numeric] = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
+            out[:, numeric] = frame[names].to_numpy(dtype=np.float64, na_value=np.nan)
+        elif 0 < n_rows <= _FEW_ROWS:  # one array of all columns: a few rows, many columns
+            out[:, numeric] = np.array([_floats(frame[n]) for n in names]).reshape(-1, n_rows).T
         else:
-            for i in numeric:
-                out[:, i] = _floats(frame[self.names[i]])
+            for i, n in zip(numeric, names, strict=True):
+                out[:, i] = _floats(frame[n])
         for i in self.categorical_indices:
             out[:, i] = self._codes(self.names[i], frame[self.names[i]])
         return out
@@ -151,13 +166,16 @@ class FeatureSpec:
         unseen in training is :attr:`OTHER` when the spec has it, else NaN.  Numbers
         are matched by their text (``3.0`` as ``"3"``)."""
         levels = self.categories[name]
-        known = pd.Index(levels)
         if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
             values = values.array
         if isinstance(values, pd.Categorical):  # map the few levels, then the codes
-            lookup = np.append(known.get_indexer(values.categories.astype("str")), -2)
-            codes = lookup[values.codes]
+            position = self._positions[name]
+            texts = values.categories.tolist()
+            if not all(isinstance(t, str) for t in texts):
+                texts = values.categories.astype("str").tolist()
+            codes = np.array([*(position.get(t, -1) for t in texts), -2])[values.codes]
         else:
+            known = pd.Index(levels)
             series = pd.Series(values)
             if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
                 series.dtype
@@ -215,6 +233,11 @@ class Calibrator:
         return 1.0 / (1.0 + np.exp(-(self.a * _logit(raw) + self.b)))
 
 
+_FEW_ROWS = 256
+"""Up to this many rows, :meth:`FeatureSpec.matrix` converts the numeric columns as one
+array (one call instead of one per column)."""
+
+
 def _floats(values: Any) -> np.ndarray:
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -234,7 +257,9 @@ class RiskModel:
     Parameters
     ----------
     boosters : dict of str to lightgbm.Booster
-        One per name in :data:`TARGETS`.
+        One per name in :data:`TARGETS`.  A model loaded from a bundle holds the text
+        models instead and builds its boosters on first use of :attr:`boosters`
+        (importing LightGBM); :attr:`trees` predicts without LightGBM.
     spec : FeatureSpec
         Input columns.
     calibrators : dict of str to Calibrator
@@ -259,7 +284,11 @@ class RiskModel:
         info: dict[str, Any] | None = None,
         version: str = "unsaved",
     ) -> None:
-        self.boosters = boosters
+        self._boosters: dict[str, lgb.Booster] | None = dict(boosters)
+        self._texts: dict[str, str] | None = None
+        self._trees: dict[str, TreeEnsemble] | None = None
+        self._source = "<model>"
+        self._lock = threading.Lock()
         self.spec = spec
         self.calibrators = calibrators
         self.cutoff_I = cutoff_I
@@ -268,12 +297,66 @@ class RiskModel:
         self.info = dict(info or {})
         self.version = version
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]  # a lock does not pickle; a copy gets its own
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def __repr__(self) -> str:
         return (
             f"RiskModel(version={self.version!r}, {len(self.spec.names)} features, "
             f"cutoffs I>={self.cutoff_I:.3f}, I+II>={self.cutoff_I_II:.3f}, "
             f"warning>={self.warning_threshold:.3f})"
         )
+
+    @property
+    def boosters(self) -> dict[str, lgb.Booster]:
+        """The LightGBM boosters, by target.  A model loaded from a bundle parses them on
+        first use (LightGBM is imported then: about a second, mostly scikit-learn).
+
+        Raises
+        ------
+        BundleError
+            If LightGBM cannot read a model text.
+        """
+        boosters = self._boosters
+        if boosters is None:
+            with self._lock:
+                if self._boosters is None:
+                    self._boosters = _parse_boosters(self._texts or {}, self._source)
+                boosters = self._boosters
+        return boosters
+
+    @boosters.setter
+    def boosters(self, boosters: Mapping[str, lgb.Booster]) -> None:
+        with self._lock:
+            self._boosters = dict(boosters)
+            self._texts = None
+            self._trees = None
+
+    @property
+    def trees(self) -> dict[str, TreeEnsemble]:
+        """The boosters' trees as numpy arrays (:class:`~arrearsrisk.models.tree_walk.
+        TreeEnsemble`), by target: the same raw scores and contributions as the boosters,
+        without LightGBM (what :func:`arrearsrisk.score_account` uses).
+
+        >>> import arrearsrisk as ar
+        >>> model = ar.load_model("models/sample")
+        >>> sorted(model.trees), model.trees["warning"].n_trees
+        (['grade_I', 'grade_I_II', 'warning'], 116)
+        """
+        trees = self._trees
+        if trees is None:
+            texts = self.booster_texts()
+            with self._lock:
+                if self._trees is None:
+                    self._trees = _parse_trees(texts, self._source)
+                trees = self._trees
+        return trees
 
     def raw(self, x: np.ndarray, target: str, num_threads: int = 0) -> np.ndarray:
         """Uncalibrated probability of one target."""
@@ -290,21 +373,38 @@ class RiskModel:
     def predict_raw(self, raw: dict[str, np.ndarray]) -> pd.DataFrame:
         """:meth:`predict_matrix` from the boosters' raw probabilities (one array per
         target), e.g. computed once for several uses."""
+        graded = self.grade(raw)
+        return pd.DataFrame(
+            {
+                "grade": pd.Categorical.from_codes(graded.pop("codes"), dtype=GRADE_DTYPE),
+                **graded,
+            }
+        )
+
+    def grade(self, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The arithmetic of :meth:`predict_raw` without a DataFrame: arrays ``codes``
+        (0 = Grade I, 1 = II, 2 = III, :data:`~arrearsrisk.vocabulary.GRADE_DTYPE`'s
+        order), ``p_I``, ``p_II``, ``p_III``, ``a_warning`` and ``p_warning``.
+
+        >>> import arrearsrisk as ar
+        >>> model = ar.load_model("models/sample")
+        >>> g = model.grade({"grade_I": np.array([0.9]), "grade_I_II": np.array([0.95]),
+        ...                  "warning": np.array([0.01])})
+        >>> int(g["codes"][0]), round(float(g["p_I"][0] + g["p_II"][0] + g["p_III"][0]), 12)
+        (0, 1.0)
+        """
         p1 = self.calibrators["grade_I"](raw["grade_I"])
         p12 = np.maximum(self.calibrators["grade_I_II"](raw["grade_I_II"]), p1)
         pw = self.calibrators["warning"](raw["warning"])
         warned = pw >= self.warning_threshold
-        codes = grade_codes(p1, p12, self.cutoff_I, self.cutoff_I_II, warned)
-        return pd.DataFrame(
-            {
-                "grade": pd.Categorical.from_codes(codes, dtype=GRADE_DTYPE),
-                "p_I": p1,
-                "p_II": p12 - p1,
-                "p_III": 1.0 - p12,
-                "a_warning": warned,
-                "p_warning": pw,
-            }
-        )
+        return {
+            "codes": grade_codes(p1, p12, self.cutoff_I, self.cutoff_I_II, warned),
+            "p_I": p1,
+            "p_II": p12 - p1,
+            "p_III": 1.0 - p12,
+            "a_warning": warned,
+            "p_warning": pw,
+        }
 
     def predict(self, features: pd.DataFrame, num_threads: int = 0) -> pd.DataFrame:
         """Grade, probabilities and warning for each row of a features frame.
@@ -361,7 +461,11 @@ class RiskModel:
         }
 
     def booster_texts(self) -> dict[str, str]:
-        """The boosters as LightGBM text models, by bundle file name."""
+        """The boosters as LightGBM text models, by bundle file name (a loaded model's
+        texts as read: byte-identical to ``model_to_string()`` of their boosters)."""
+        texts = self._texts
+        if texts is not None:
+            return {f"{t}.txt": texts[t] for t in TARGETS}
         return {f"{t}.txt": self.boosters[t].model_to_string() for t in TARGETS}
 
     def content_hash(self, texts: Mapping[str, str] | None = None) -> str:
@@ -395,7 +499,10 @@ class RiskModel:
         features (see :mod:`arrearsrisk.models.booster_text`), and a trained model's
         version (``YYYYMMDD-xxxxxxxx``) against :meth:`content_hash`, so a cut-off,
         calibration or model file changed after training is refused.  (A version of
-        another form, given by hand, is kept as it is.)
+        another form, given by hand, is kept as it is.)  The texts are then parsed into
+        :attr:`trees`; LightGBM is imported and parses them only when :attr:`boosters`
+        is first used (scoring a batch), so loading and :func:`arrearsrisk.score_account`
+        never import it.
 
         Raises
         ------
@@ -404,8 +511,6 @@ class RiskModel:
             missing or malformed, or the version does not match (``source`` names where
             it came from).
         """
-        import lightgbm as lgb
-
         fields = check_model_fields(manifest, source)
         for target in TARGETS:
             text = texts.get(f"{target}.txt")
@@ -434,10 +539,10 @@ class RiskModel:
                 "were changed after training.\n"
                 "  hint: restore the bundle from where it was saved, or retrain."
             )
-        try:
-            model.boosters = {t: lgb.Booster(model_str=texts[f"{t}.txt"]) for t in TARGETS}
-        except lgb.basic.LightGBMError as err:
-            raise BundleError(f"{source}: LightGBM cannot read a model file: {err}.") from None
+        model._boosters = None  # parsed by LightGBM on first use
+        model._texts = {t: texts[f"{t}.txt"] for t in TARGETS}
+        model._source = source
+        model._trees = _parse_trees(model._texts, source)
         return model
 
     def save(self, path: str | os.PathLike[str]) -> str:
@@ -465,3 +570,30 @@ class RiskModel:
         if "model_version" not in manifest:
             model.version = folder.name
         return model
+
+
+def _parse_trees(texts: Mapping[str, str], source: str) -> dict[str, TreeEnsemble]:
+    """The text models (by target, or by bundle file name) as tree ensembles."""
+    out = {}
+    for target in TARGETS:
+        text = texts.get(target, texts.get(f"{target}.txt"))
+        if text is None:
+            raise BundleError(f"{source}: the text model {target}.txt is missing.")
+        try:
+            out[target] = TreeEnsemble(text)
+        except BundleError as err:
+            where = f"{source}: {target}.txt"
+            if source.endswith(MANIFEST):  # the model file beside the manifest
+                where = str(Path(source).with_name(f"{target}.txt"))
+            raise BundleError(f"{where} is {err}") from None
+    return out
+
+
+def _parse_boosters(texts: Mapping[str, str], source: str) -> dict[str, lgb.Booster]:
+    """The text models (by target) parsed by LightGBM (imported here)."""
+    import lightgbm as lgb
+
+    try:
+        return {t: lgb.Booster(model_str=texts[t]) for t in TARGETS}
+    except lgb.basic.LightGBMError as err:
+        raise BundleError(f"{source}: LightGBM cannot read a model file: {err}.") from None
