@@ -494,6 +494,14 @@ def train(
     help="Score a Parquet ledger of any size in buckets of this many customers, with "
     "bounded memory, into the --out folder (Parquet parts; rerun to resume).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: this process; spark: a local Spark session on every core "
+    "(pip install arrearsrisk[spark]), same scores.",
+)
 def score(
     data: str,
     as_of: str | None,
@@ -502,11 +510,15 @@ def score(
     lang: str,
     customers: tuple[str, ...],
     chunk_customers: int | None,
+    engine: str,
 ) -> None:
     """Score every active customer (or --customer ones) and write the scores."""
     import arrearsrisk as ar
     from arrearsrisk.writers import write_table
 
+    if engine == "spark":
+        _score_spark(data, as_of, model, out, lang, customers, chunk_customers)
+        return
     if chunk_customers is not None:
         _score_chunked(data, as_of, model, out, lang, customers, chunk_customers)
         return
@@ -524,6 +536,40 @@ def score(
     counts = scores["grade"].value_counts().reindex(list(GRADES), fill_value=0)
     click.echo(
         f"scored {len(scores):,} customers as of {t.date()} -> {path} "
+        f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
+        f"warnings {int(scores['a_warning'].sum()):,})"
+    )
+
+
+def _score_spark(
+    data: str,
+    as_of: str | None,
+    model: str,
+    out: str,
+    lang: str,
+    customers: tuple[str, ...],
+    chunk: int | None,
+) -> None:
+    from arrearsrisk import spark as ars
+    from arrearsrisk.timeline import parse_as_of
+    from arrearsrisk.writers import write_table
+
+    if customers or chunk is not None:
+        raise ArrearsRiskError(
+            "--engine spark scores the whole ledger: no --customer or --chunk-customers."
+        )
+    if not out.endswith((".csv", ".parquet")):
+        raise ArrearsRiskError(f"--out {out}: write scores as .csv or .parquet.")
+    _guard([("--out", out)], [data, _bundle_input(model)])
+    ledger = ars.read_ledger(ars.local_session(os.cpu_count() or 2), data, encoding=_encoding())
+    t = parse_as_of(as_of) if as_of else ledger.latest_month_end
+    if t is None:
+        raise ArrearsRiskError(f"--data {data}: the ledger has no bill and no payment.")
+    scores = ars.to_pandas(ars.score(ledger, t, model, lang=lang))
+    path = write_table(scores, out, inputs=[data, _bundle_input(model)])
+    counts = scores["grade"].value_counts().reindex(list(GRADES), fill_value=0)
+    click.echo(
+        f"scored {len(scores):,} customers as of {t.date()} with Spark -> {path} "
         f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
         f"warnings {int(scores['a_warning'].sum()):,})"
     )
