@@ -84,6 +84,10 @@ CHUNK_CUSTOMERS = 200_000
 BATCH_ROWS = 262_144
 """Rows per record batch in the partition pass."""
 
+GROUP_ROWS = 32_768
+"""Rows per Parquet row group of a bucket's files (each open bucket file buffers up to
+this many rows in the partition pass)."""
+
 RUN_FILE = "_run.json"
 BUCKETS = "_buckets"
 _FORMAT = 1
@@ -243,7 +247,11 @@ def _partition(folder: Path, work: Path, buckets: int, bar: tqdm[Any]) -> None:
         schema = data.schema.append(pa.field("bucket", pa.int32()))
 
         def batches(data: ds.Dataset = data, key: str = key) -> Iterator[pa.RecordBatch]:
-            for batch in data.to_batches(batch_size=BATCH_ROWS):
+            # one batch in flight: Arrow's default read-ahead (16 batches of 4 files)
+            # held gigabytes of a large ledger (peak 4.27 GiB at 5 million customers)
+            for batch in data.to_batches(
+                batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1
+            ):
                 k = bucket_of(batch.column(key), buckets)
                 yield batch.append_column("bucket", pa.array(k, pa.int32()))
                 bar.update(batch.num_rows)
@@ -256,8 +264,8 @@ def _partition(folder: Path, work: Path, buckets: int, bar: tqdm[Any]) -> None:
             format="parquet",
             partitioning=ds.partitioning(pa.schema([("bucket", pa.int32())]), flavor="hive"),
             existing_data_behavior="delete_matching",
-            max_rows_per_group=BATCH_ROWS,
-            min_rows_per_group=min(BATCH_ROWS, 65_536),
+            max_rows_per_group=GROUP_ROWS,  # per open bucket file, buffered until written
+            min_rows_per_group=GROUP_ROWS,
             max_open_files=max(buckets + 8, 64),
             basename_template="part-{i}.parquet",
         )
