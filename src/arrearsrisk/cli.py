@@ -514,7 +514,6 @@ def score(
 ) -> None:
     """Score every active customer (or --customer ones) and write the scores."""
     import arrearsrisk as ar
-    from arrearsrisk.writers import write_table
 
     if engine == "spark":
         _score_spark(data, as_of, model, out, lang, customers, chunk_customers)
@@ -532,13 +531,7 @@ def score(
         scores = ar.score(ledger.subset(list(customers)), t, model, lang=lang, peers=peers)
     else:
         scores = ar.score(ledger, t, model, lang=lang)
-    path = write_table(scores, out, inputs=[data, _bundle_input(model)])
-    counts = scores["grade"].value_counts().reindex(list(GRADES), fill_value=0)
-    click.echo(
-        f"scored {len(scores):,} customers as of {t.date()} -> {path} "
-        f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
-        f"warnings {int(scores['a_warning'].sum()):,})"
-    )
+    _write_scores(scores, t, data, model, out, "")
 
 
 def _score_spark(
@@ -552,7 +545,6 @@ def _score_spark(
 ) -> None:
     from arrearsrisk import spark as ars
     from arrearsrisk.timeline import parse_as_of
-    from arrearsrisk.writers import write_table
 
     if customers or chunk is not None:
         raise ArrearsRiskError(
@@ -566,10 +558,17 @@ def _score_spark(
     if t is None:
         raise ArrearsRiskError(f"--data {data}: the ledger has no bill and no payment.")
     scores = ars.to_pandas(ars.score(ledger, t, model, lang=lang))
+    _write_scores(scores, t, data, model, out, " with Spark")
+
+
+def _write_scores(scores: Any, t: Any, data: str, model: str, out: str, how: str) -> None:
+    """Write the scores and say what was written, with the grade counts."""
+    from arrearsrisk.writers import write_table
+
     path = write_table(scores, out, inputs=[data, _bundle_input(model)])
     counts = scores["grade"].value_counts().reindex(list(GRADES), fill_value=0)
     click.echo(
-        f"scored {len(scores):,} customers as of {t.date()} with Spark -> {path} "
+        f"scored {len(scores):,} customers as of {t.date()}{how} -> {path} "
         f"(I {counts['I']:,}, II {counts['II']:,}, III {counts['III']:,}, "
         f"warnings {int(scores['a_warning'].sum()):,})"
     )

@@ -312,7 +312,7 @@ def test_an_account_opened_after_as_of_has_no_score(sample_model):
 def test_a_bad_date_or_language(sample_model):
     with pytest.raises(ar.ArrearsRiskError, match="not a date"):
         ar.score_account(sample_model, "June", CUSTOMER, [BILL], [])
-    with pytest.raises(ar.ArrearsRiskError):
+    with pytest.raises(ar.ArrearsRiskError, match=r"lang must be one of \['zh', 'en'\], got 'fr'"):
         ar.score_account(sample_model, AS_OF, CUSTOMER, [BILL], [], lang="fr")
 
 
