@@ -8,15 +8,18 @@ import pickle
 import re
 import warnings
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import arrearsrisk as ar
+from arrearsrisk.asof.snapshot import take_snapshot
 from arrearsrisk.errors import PeerContextWarning
+from arrearsrisk.features import peers
 from arrearsrisk.features.peers import (
     NAMES,
     PEER_CONTEXT_TOLERANCE_DAYS,
@@ -503,3 +506,34 @@ def test_the_cost_stated_for_the_tolerance(sample_ledger):
 def test_peer_context_warning_is_a_ledger_warning():
     # So `python -W error` (the CLI's exit 2) and LedgerWarning filters treat it alike.
     assert issubclass(PeerContextWarning, ar.LedgerWarning)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers_with_as_of(), st.booleans())
+def test_a_few_customers_looked_up_in_python_as_the_vectorised_path_does(drawn, portfolio):
+    """The plain-Python path of a few customers (``peers._FEW``) is the vectorised one's
+    twin: same keys (missing, empty and blank texts as ``"(none)"``), same rates."""
+    ledger, as_of = drawn
+    snap = take_snapshot(ledger, pd.Timestamp(as_of))
+    ctx = None
+    if portfolio:  # a context holding keys the ledger has and keys it has not
+        counts = pd.DataFrame(
+            {"customers": [9, 4, 2], "in_arrears": [3, 1, 0]}, index=["C31", "East", "(none)"]
+        )
+        ctx = ar.PeerContext(as_of, counts, counts, pd.Series({"G1": 3, "G9": 2}), 15, 4)
+    assert len(snap.c_row) <= peers._FEW
+    few = peers.build(snap, ctx)
+    with mock.patch.object(peers, "_FEW", -1):
+        vectorised = peers.build(snap, ctx)
+    assert few.keys() == vectorised.keys()
+    for name, values in few.items():
+        np.testing.assert_array_equal(values, vectorised[name], err_msg=name)
+
+
+@given(st.lists(st.sampled_from(["C31", "", "  ", " C3 ", "电力", None]), max_size=8))
+def test_key_list_reads_texts_as_keys_does(cells):
+    series = pd.Series(cells, dtype="str")
+    rows = np.arange(len(cells))[::-1]
+    expected = peers._keys(series).iloc[rows].tolist()
+    assert peers._key_list(series, rows) == expected
+    assert peers._key_list(cells, rows) == expected

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import arrearsrisk as ar
 import arrearsrisk.ledger.schema
+from arrearsrisk.features import feature_columns
 from arrearsrisk.ledger.rows import _fast, _Unsure, account_ledger
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -487,6 +488,7 @@ def test_whatever_the_fast_reader_accepts_the_validator_accepts_alike(rows):
     if fast is not None:  # never looser than the validator, nor different
         assert slow is not None and not caught
         _same_ledger(fast, slow)
+        _same_features(fast, slow)
     if slow is not None and not caught:  # and the public reader gives the same ledger
         _same_ledger(account_ledger(customer, bills, payments), slow)
 
@@ -494,3 +496,27 @@ def test_whatever_the_fast_reader_accepts_the_validator_accepts_alike(rows):
 def _empty(table: str) -> pd.DataFrame:
     spec = ar.ledger.schema.SCHEMA[table]
     return pd.DataFrame({c.name: pd.Series([], dtype=object) for c in spec.columns if c.required})
+
+
+def _same_features(fast: ar.Ledger, slow: ar.Ledger) -> None:
+    """The fast ledger's Python cells (``schema_values``) give the features the
+    validator's tables give, with and without a portfolio's peer context."""
+    as_of = pd.Timestamp("2025-09-30")
+    assert fast.schema_values("customers", "region") is not None
+    assert slow.schema_values("customers", "region") is None
+    counts = pd.DataFrame({"customers": [5, 3], "in_arrears": [1, 2]}, index=["F51", "R01"])
+    portfolio = ar.PeerContext(as_of, counts, counts, pd.Series({"G1": 4}), 8, 3)
+    for peers in (None, portfolio):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ar.PeerContextWarning)
+            ids_fast, feats_fast = feature_columns(fast, as_of, peers=peers)
+            ids_slow, feats_slow = feature_columns(slow, as_of, peers=peers)
+        assert list(ids_fast) == list(ids_slow)
+        assert list(feats_fast) == list(feats_slow)
+        for name in feats_fast:
+            a, b = feats_fast[name], feats_slow[name]
+            if isinstance(a, pd.Categorical):
+                assert isinstance(b, pd.Categorical) and a.dtype == b.dtype, name
+                assert np.array_equal(a.codes, b.codes), name
+            else:
+                assert np.array_equal(a, b, equal_nan=True), name

@@ -70,12 +70,30 @@ def _texts(column: pd.Series, first_letter: bool = False) -> tuple[np.ndarray, l
     return np.asarray(codes), [t if t.strip() else None for t in texts]
 
 
+def _cells_texts(
+    cells: list[Any], first_letter: bool = False
+) -> tuple[np.ndarray, list[str | None]]:
+    """:func:`_texts` of a column held as Python values (``str`` or ``None``)."""
+    first: dict[Any, int] = {}
+    codes = [first.setdefault(v, len(first)) if v is not None else -1 for v in cells]
+    texts = [str(u)[:1] if first_letter else str(u) for u in first]
+    return np.array(codes, dtype=np.intp), [t if t.strip() else None for t in texts]
+
+
+Column = pd.Series | list[Any]
+"""A customer column: the table's Series, or its cells as Python values
+(:meth:`~arrearsrisk.ledger.tables.Ledger.schema_values`)."""
+
+
 def _categorical(
-    column: pd.Series, rows: np.ndarray, levels: Sequence[str] | None = None, **how: bool
+    column: Column, rows: np.ndarray, levels: Sequence[str] | None = None, **how: bool
 ) -> pd.Categorical:
     """The text of ``column`` at ``rows`` as a categorical: empty or blank cells missing;
     levels all the non-blank texts of the whole column, sorted (or ``levels``)."""
-    codes, texts = _texts(column, **how)
+    if isinstance(column, list):
+        codes, texts = _cells_texts(column, **how)
+    else:
+        codes, texts = _texts(column, **how)
     if levels is None:
         levels = sorted({t for t in texts if t is not None})
     index = {t: i for i, t in enumerate(levels)}
@@ -90,8 +108,23 @@ def _dtype(levels: tuple[str, ...]) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(levels))
 
 
-def _numbers(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+def _numbers(column: Column, rows: np.ndarray) -> np.ndarray:
+    if isinstance(column, list):
+        cells = [np.nan if v is None else float(v) for v in column]
+        return np.array(cells, dtype=np.float64).reshape(len(cells))[rows]
     return column.to_numpy(dtype=np.float64, na_value=np.nan)[rows]
+
+
+class _Columns:
+    """The ledger's customer columns by name: Python cells where the ledger holds them
+    (one account read from rows), else the table's Series."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    def __getitem__(self, name: str) -> Column:
+        cells = self._ledger.schema_values("customers", name)
+        return cells if cells is not None else self._ledger.customers[name]
 
 
 def extra_names(ledger: Ledger) -> list[str]:
@@ -102,10 +135,11 @@ def extra_names(ledger: Ledger) -> list[str]:
 def build(s: Snapshot, reserved: Collection[str] = ()) -> dict[str, np.ndarray | pd.Categorical]:
     """Account features of every customer of the snapshot (in customer-code order);
     an extra column named as a feature or in ``reserved`` is refused."""
-    customers, rows = s.ledger.customers, s.c_row
+    customers, rows = _Columns(s.ledger), s.c_row
     opened = s.c_opened.astype(np.float64)
     opened[s.c_opened == np.iinfo(np.int32).min] = np.nan
-    group_codes, group_texts = _texts(customers["group_id"])
+    groups = customers["group_id"]
+    group_codes, group_texts = _cells_texts(groups) if isinstance(groups, list) else _texts(groups)
     in_group = np.array([t is not None for t in group_texts] + [False], dtype=np.float64)
     deposit = _numbers(customers["deposit"], rows)
     out: dict[str, Any] = {
@@ -131,7 +165,7 @@ def build(s: Snapshot, reserved: Collection[str] = ()) -> dict[str, np.ndarray |
                 column=col,
                 rule="reserved_name",
             )
-        values = customers[col]
+        values = s.ledger.customers[col]
         if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
             out[col] = _numbers(values, rows)
         else:

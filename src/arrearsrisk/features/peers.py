@@ -272,6 +272,46 @@ class PeerContext:
         for name, value in fields.items():
             object.__setattr__(self, name, value)
 
+    def counts_of(self, table: str, keys: list[str]) -> np.ndarray:
+        """The counts of a few keys of one table, looked up in a dict built once.
+
+        Parameters
+        ----------
+        table : {"industry", "region", "group_id"}
+            Which table.
+        keys : list of str
+            Keys as the tables hold them (``"(none)"`` for none); an absent key counts 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``float64`` of shape ``(len(keys), 2)`` (customers, in arrears) for
+            ``industry`` and ``region``, ``(len(keys), 1)`` (accounts) for ``group_id``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> counts = pd.DataFrame({"customers": [3, 1], "in_arrears": [1, 0]},
+        ...                       index=["C31", "(none)"])
+        >>> ctx = PeerContext("2025-09-30", counts, counts, pd.Series({"G1": 2}), 4, 1)
+        >>> ctx.counts_of("industry", ["C31", "C99"]).tolist()
+        [[3.0, 1.0], [0.0, 0.0]]
+        >>> ctx.counts_of("group_id", ["G1"]).tolist()
+        [[2.0]]
+        """
+        lookups: dict[str, dict[str, tuple[float, ...]]] = self.__dict__.setdefault("_lookups", {})
+        found = lookups.get(table)
+        if found is None:
+            frame = self.group.to_frame() if table == "group_id" else getattr(self, table)
+            values = frame.to_numpy(dtype=np.float64).tolist()
+            found = dict(zip(frame.index.tolist(), map(tuple, values), strict=True))
+            lookups[table] = found
+        width = 1 if table == "group_id" else 2
+        absent = (0.0,) * width
+        return np.array([found.get(k, absent) for k in keys], dtype=np.float64).reshape(
+            len(keys), width
+        )
+
     @property
     def overall_rate(self) -> float:
         """Share of the active customers in arrears (0.0 without customers)."""
@@ -697,6 +737,32 @@ def _keys(values: pd.Series) -> pd.Series:
     return text.where(values.notna() & (text.str.strip() != ""), _NONE)
 
 
+_FEW = 32
+"""Customers up to which peer keys are read and looked up in plain Python (one
+account's call: pandas' per-call cost would be most of it); the same values as the
+vectorised path (tested against it)."""
+
+
+def _key_list(values: pd.Series | list[Any], rows: np.ndarray) -> list[str]:
+    """:func:`_keys` of ``values`` at positions ``rows``, for a few rows of a text column
+    (its Series, or its cells as Python values)."""
+    if isinstance(values, list):
+        picked = [values[i] for i in rows.tolist()]
+    elif len(values) <= 4 * _FEW:
+        whole = values.tolist()
+        picked = [whole[i] for i in rows.tolist()]
+    else:
+        picked = values.array.take(rows).tolist()
+    out = []
+    for v in picked:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            out.append(_NONE)
+        else:
+            text = str(v)
+            out.append(text if text.strip() != "" else _NONE)
+    return out
+
+
 def _in_arrears(s: Snapshot) -> np.ndarray:
     hit = s.b_is_due & s.in_window(s.b_due, 6) & (s.b_days_late > SERIOUS_LATE_DAYS)
     return s.per_customer(s.b_cust[hit]) > 0
@@ -736,28 +802,51 @@ def context_from_snapshot(s: Snapshot, in_arrears: np.ndarray | None = None) -> 
     )
 
 
-def _rate(keys: pd.Series, table: pd.DataFrame, own: np.ndarray, overall: float) -> np.ndarray:
-    n = table["customers"].reindex(keys).to_numpy(dtype=np.float64, na_value=0.0)
-    hits = table["in_arrears"].reindex(keys).to_numpy(dtype=np.float64, na_value=0.0)
+def _rate_of(n: np.ndarray, hits: np.ndarray, own: np.ndarray, overall: float) -> np.ndarray:
     n_others = np.clip(n - 1, 0, None)
     hits_others = np.clip(hits - own, 0, None)
     return (hits_others + PRIOR_WEIGHT * overall) / (n_others + PRIOR_WEIGHT)
+
+
+def _looked_up(table: pd.DataFrame | pd.Series, keys: pd.Series) -> list[np.ndarray]:
+    """The counts of ``table`` (its columns, or the Series) at ``keys``, 0 where absent."""
+    frame = table.to_frame() if isinstance(table, pd.Series) else table
+    at = frame.index.get_indexer(pd.Index(keys))
+    found = at >= 0
+    out = []
+    for name in frame.columns:
+        values = np.zeros(len(keys), dtype=np.float64)
+        values[found] = frame[name].to_numpy(dtype=np.float64)[at[found]]
+        out.append(values)
+    return out
 
 
 def build(s: Snapshot, peers: PeerContext | None = None) -> dict[str, np.ndarray]:
     """Peer features of every customer; ``peers`` defaults to this snapshot's own."""
     flags = _in_arrears(s)
     ctx = peers if peers is not None else context_from_snapshot(s, flags)
-    cust = s.ledger.customers.iloc[s.c_row]
     own = (flags & s.active).astype(np.float64)
-    groups = _keys(cust["group_id"])
-    size = ctx.group.reindex(groups).to_numpy(dtype=np.float64, na_value=0.0)
+    counts: dict[str, list[np.ndarray]] = {}
+    none = np.zeros(len(s.c_row), dtype=bool)
+    for col in ("industry", "region", "group_id"):
+        table = ctx.group if col == "group_id" else getattr(ctx, col)
+        if len(s.c_row) <= _FEW:
+            cells = s.ledger.schema_values("customers", col)
+            keys = _key_list(s.ledger.customers[col] if cells is None else cells, s.c_row)
+            counts[col] = list(ctx.counts_of(col, keys).T)
+            if col == "group_id":
+                none = np.array([k == _NONE for k in keys], dtype=bool)
+        else:
+            key_series = _keys(s.ledger.customers[col].iloc[s.c_row])
+            counts[col] = _looked_up(table, key_series)
+            if col == "group_id":
+                none = key_series.to_numpy() == _NONE
+    overall = ctx.overall_rate
+    (industry_n, industry_hits), (region_n, region_hits) = counts["industry"], counts["region"]
     return {
-        "industry_arrears_rate_6m": _rate(
-            _keys(cust["industry"]), ctx.industry, own, ctx.overall_rate
-        ),
-        "region_arrears_rate_6m": _rate(_keys(cust["region"]), ctx.region, own, ctx.overall_rate),
-        "group_size": np.where(groups.to_numpy() == _NONE, 0.0, size),
+        "industry_arrears_rate_6m": _rate_of(industry_n, industry_hits, own, overall),
+        "region_arrears_rate_6m": _rate_of(region_n, region_hits, own, overall),
+        "group_size": np.where(none, 0.0, counts["group_id"][0]),
     }
 
 

@@ -304,12 +304,23 @@ class _AccountLedger(Ledger):
     _tables: dict[str, _Table]
 
     @cached_property
+    def customers(self) -> pd.DataFrame:  # type: ignore[override]
+        return self._tables["customers"].frame()
+
+    @property
+    def attribute_columns(self) -> list[str]:
+        return list(self._tables["customers"].extra)  # no identifier column: see _fast
+
+    @cached_property
     def bills(self) -> pd.DataFrame:  # type: ignore[override]
         return self._tables["bills"].frame()
 
     @cached_property
     def payments(self) -> pd.DataFrame:  # type: ignore[override]
         return self._tables["payments"].frame()
+
+    def schema_values(self, table: str, column: str) -> list[Any] | None:
+        return self._tables[table].values.get(column)
 
 
 def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
@@ -348,8 +359,8 @@ def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
             assert d is not None
             if abs(d.year * 12 + d.month - 1 - m) > PERIOD_GAP_MONTHS:
                 raise _Unsure  # a period far from its issue date: the validator warns
-    customers = c_table.frame()
-    if identifier_columns(customers, c_table.extra):
+    customers = c_table.frame() if c_table.extra else None
+    if customers is not None and identifier_columns(customers, c_table.extra):
         raise _Unsure  # Ledger warns about identifier-like columns
     est = [_ESTIMATED[e] for e in b_values["estimated"]]
     channel = [_CHANNEL_CODE.get(c, -1) if c is not None else -1 for c in p_values["channel"]]
@@ -370,8 +381,9 @@ def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
         p_channel=np.array(channel, dtype=np.int8),
     )
     ledger = object.__new__(_AccountLedger)
-    ledger.customers = customers
-    ledger._tables = {"bills": b_table, "payments": p_table}
+    if customers is not None:
+        ledger.__dict__["customers"] = customers
+    ledger._tables = {"customers": c_table, "bills": b_table, "payments": p_table}
     ledger._bill_rows = np.zeros(n_b, dtype=np.int32)
     ledger._payment_rows = np.zeros(n_p, dtype=np.int32)
     ledger._bill_periods = np.array(month, dtype=np.int32)
