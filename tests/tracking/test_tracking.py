@@ -30,6 +30,7 @@ from arrearsrisk import tracking  # imports mlflow.pyfunc, quietly (see tracking
 from arrearsrisk.errors import TrackingError
 from arrearsrisk.models.baselines import MANUAL_RULE
 from arrearsrisk.models.bundle import package_versions
+from arrearsrisk.tracking import serving
 
 pytestmark = pytest.mark.slow  # trains models
 CUSTOMERS = 1500
@@ -93,14 +94,6 @@ def trained(tmp_path_factory: pytest.TempPathFactory, sample_ledger) -> Iterator
 @pytest.fixture(scope="module")
 def run(trained: SimpleNamespace) -> mlflow.entities.Run:
     return MlflowClient().get_run(trained.result.run_id)
-
-
-def as_text(features: pd.DataFrame, categorical) -> pd.DataFrame:
-    """Features as a REST client sends them: categorical columns as text."""
-    out = features.copy()
-    for name in categorical:
-        out[name] = out[name].astype(object).where(out[name].notna(), None)
-    return out
 
 
 def expected_output(model, features: pd.DataFrame) -> pd.DataFrame:
@@ -401,13 +394,26 @@ def test_the_logged_files_hold_what_was_trained(trained):
 # --- the model back ----------------------------------------------------------------------
 
 
-def test_the_pyfunc_model_predicts_as_the_trained_model(trained):
-    result, features = trained.result, trained.features
-    pyfunc = mlflow.pyfunc.load_model(f"runs:/{result.run_id}/model")
+def test_the_pyfunc_model_scores_ledger_rows_as_the_trained_model(trained, sample_ledger):
+    # The pyfunc takes each customer's ledger rows (tests/tracking/test_serving.py has
+    # the details); without peer contexts ("none") it is score_account without peers.
+    result = trained.result
+    pyfunc = mlflow.pyfunc.load_model(
+        f"runs:/{result.run_id}/model", model_config={"peers": "none"}
+    )
     schema = pyfunc.metadata.get_input_schema()
-    assert schema.input_names() == list(result.model.spec.names)
-    got = pyfunc.predict(as_text(features, result.model.spec.categories))
-    assert_same_predictions(got, expected_output(result.model, features))
+    assert schema.input_names() == ["customer", "bills", "payments", "as_of"]
+    as_of = result.split["test"][-1]
+    ids = sorted(sample_ledger.customers["customer_id"])[:3]
+    records = serving.ledger_records(sample_ledger, ids)
+    got = pyfunc.predict(pd.DataFrame(records), params={"as_of": str(as_of.date())})
+    for record, row in zip(records, got.to_dict("records"), strict=True):
+        want = ar.score_account(
+            result.model, as_of, record["customer"], record["bills"], record["payments"]
+        )
+        want = {k: None if isinstance(v, float) and np.isnan(v) else v for k, v in want.items()}
+        assert row == {**want, "as_of": str(as_of.date()), "notes": "", "error": ""}
+        assert row["model_version"] == result.model.version
 
 
 def test_the_pyfunc_model_pins_its_requirements_and_ships_arrearsrisk(trained):

@@ -8,6 +8,10 @@ bundle folder never pays for MLflow.
 * :mod:`~arrearsrisk.tracking.runs`: what a run holds (:func:`training_run`, opened
   around a training, and :func:`log_training`, after the fact);
 * :mod:`~arrearsrisk.tracking.pyfunc`: the logged pyfunc model (:class:`RiskModelPyfunc`);
+* :mod:`~arrearsrisk.tracking.serving`: what the served model does with a request
+  (:func:`~arrearsrisk.tracking.serving.score_records`,
+  :class:`~arrearsrisk.tracking.serving.PeerSource`,
+  :func:`~arrearsrisk.tracking.serving.ledger_records`);
 * :mod:`~arrearsrisk.tracking.registry`: models back from the store
   (:func:`download_bundle`) and the champion (:func:`champion`);
 * :mod:`~arrearsrisk.tracking.promotion`: the champion moved on evidence

@@ -2,32 +2,50 @@
 pinned requirements, logged as code (MLflow's models-from-code, no pickle).
 
 The logged ``model`` holds a three-line entry point, the whole arrearsrisk package as
-``code/`` and the saved bundle as its artifact; it serves
-:meth:`RiskModel.predict <arrearsrisk.models.risk_model.RiskModel.predict>`.  Its input is
-a features frame with categorical columns as text (cast pandas categoricals with
-``.astype(str)``: MLflow's schema check refuses the category dtype).
+``code/`` and the saved bundle as its artifact.  It takes what a billing system holds,
+one record per customer with the account's ledger rows, and returns one score row per
+customer (:func:`arrearsrisk.tracking.serving.score_records`): served by
+``mlflow models serve``, a request is::
+
+    POST /invocations
+    {"dataframe_records": [{"customer": {...}, "bills": [...], "payments": [...]}],
+     "params": {"as_of": "2025-09-30", "lang": "en"}}
+
+(The feature-frame input of earlier versions is gone: a service holding features calls
+:meth:`RiskModel.predict <arrearsrisk.models.risk_model.RiskModel.predict>` of the
+bundle.)  The request format, the peer contexts and the errors are in
+``docs/serving.md``.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from arrearsrisk.tracking.store import PythonModel, infer_signature, mlflow
+from arrearsrisk.tracking.serving import (
+    INPUT_COLUMNS,
+    PARAM_DEFAULTS,
+    PEERS_CONFIG_KEY,
+    RESPONSE_COLUMNS,
+    PeerSource,
+    score_records,
+)
+from arrearsrisk.tracking.store import MlflowException, PythonModel, mlflow
 
 if TYPE_CHECKING:
-    from arrearsrisk.models import RiskModel, TrainResult
+    from arrearsrisk.models import TrainResult
 
 __all__ = ["RiskModelPyfunc"]
+
+_logger = logging.getLogger(__name__)
 
 MODEL_NAME = "model"
 """Name of the logged pyfunc model: ``runs:/<run_id>/model``."""
 BUNDLE_ARTIFACT = "bundle"
 """Key (and folder) of the bundle among the pyfunc model's artifacts."""
-INPUT_EXAMPLE_ROWS = 5
-OUTPUT_COLUMNS = ("grade", "p_I", "p_II", "p_III", "a_warning", "p_warning")
 RUNTIME_PACKAGES = (
     "numpy",
     "pandas",
@@ -40,61 +58,100 @@ RUNTIME_PACKAGES = (
 )
 """arrearsrisk's runtime dependencies, if its installed metadata cannot be read."""
 
+EXAMPLE_RECORDS: list[dict[str, Any]] = [
+    {
+        "customer": {
+            "customer_id": "C1",
+            "category": "commercial",
+            "industry": "F51",
+            "region": "R01",
+            "opened": "2023-01-10",
+        },
+        "bills": [
+            {
+                "customer_id": "C1",
+                "period": "2025-07",
+                "issue_date": "2025-08-01",
+                "due_date": "2025-08-15",
+                "kwh": 5100.0,
+                "amount": 4335.0,
+            },
+            {
+                "customer_id": "C1",
+                "period": "2025-08",
+                "issue_date": "2025-09-01",
+                "due_date": "2025-09-15",
+                "kwh": 5200.0,
+                "amount": 4420.0,
+            },
+        ],
+        "payments": [{"customer_id": "C1", "paid_date": "2025-08-20", "amount": 4335.0}],
+    }
+]
+"""The logged input example: one account's rows (with the parameters of
+:data:`EXAMPLE_PARAMS`)."""
+EXAMPLE_PARAMS: dict[str, Any] = {"as_of": "2025-09-30", "lang": "en"}
+
 
 class RiskModelPyfunc(PythonModel):
-    """An MLflow pyfunc serving :meth:`RiskModel.predict` from the bundle in its artifacts.
+    """An MLflow pyfunc scoring customers from their ledger rows with the bundle in its
+    artifacts.
 
-    Input: a features frame (the model's feature columns; categorical ones as text).
-    Output: grade (``"I"``, ``"II"``, ``"III"``), p_I, p_II, p_III, a_warning, p_warning.
+    Input: one record per customer, ``customer`` (a dict), ``bills`` and ``payments``
+    (lists of dicts) and optionally ``as_of``; parameters ``as_of``, ``lang``,
+    ``reasons``, ``top``.  Output: one row per record, the columns of
+    :data:`~arrearsrisk.tracking.serving.RESPONSE_COLUMNS` (those of
+    :func:`arrearsrisk.score`, then ``notes`` and ``error``).  The peer contexts come
+    from the model config's ``peers`` or ``ARREARSRISK_PEERS``
+    (:class:`~arrearsrisk.tracking.serving.PeerSource`).
     """
 
     def load_context(self, context: Any) -> None:
         from arrearsrisk.models import load_model
 
         self.model = load_model(context.artifacts[BUNDLE_ARTIFACT])
+        self.peers = PeerSource.configured(getattr(context, "model_config", None))
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
-        if not isinstance(model_input, pd.DataFrame):
-            model_input = pd.DataFrame(model_input)
-        return _output(self.model.predict(model_input))
+        try:
+            return score_records(self.model, model_input, params, self.peers)
+        except Exception as err:  # a bug: no traceback in the response, it is in the log
+            _logger.exception("scoring a request failed")
+            raise MlflowException(  # error code INTERNAL_ERROR: HTTP 500
+                f"internal error while scoring the request ({type(err).__name__}); the "
+                "server's log has the details."
+            ) from None
 
 
-def _output(pred: pd.DataFrame) -> pd.DataFrame:
-    out = pred[list(OUTPUT_COLUMNS)].copy()
-    out["grade"] = out["grade"].astype(str).astype(object)
-    return out
+def _example() -> pd.DataFrame:
+    """:data:`EXAMPLE_RECORDS` as a frame with object column labels: MLflow compares them
+    with a range when saving the example, which pandas 3 deprecates for its str dtype
+    (Pandas4Warning)."""
+    example = pd.DataFrame(EXAMPLE_RECORDS)
+    example.columns = pd.Index(list(example.columns), dtype=object)
+    return example
 
 
-def _input_example(model: RiskModel, frame: pd.DataFrame) -> pd.DataFrame:
-    """A few feature rows as a caller would send them: categorical columns as text."""
-    names = list(model.spec.names)
-    rows = frame.loc[:, names].head(INPUT_EXAMPLE_ROWS).reset_index(drop=True)
-    for name in names:
-        col = rows[name]
-        if name in model.spec.categories:
-            text = col.astype(object).where(col.notna(), None)
-            rows[name] = text.map(lambda v: v if v is None else str(v)).astype(object)
-        elif isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
-            rows[name] = col.to_numpy(dtype="float64", na_value=float("nan"))
-    # Object column labels: MLflow compares them with a range when saving the example,
-    # which pandas 3 deprecates for its str dtype (Pandas4Warning).
-    rows.columns = pd.Index(names, dtype=object)
-    return rows
-
-
-def _signature(model: RiskModel, example: pd.DataFrame) -> Any:
-    """Signature from the example; categorical inputs may be missing (None)."""
+def _signature() -> Any:
+    """Records of four free-form fields (their checks are ours, so a bad record gets its
+    own error row instead of failing the request), the response columns and the
+    parameters with their defaults."""
     from mlflow.models.signature import ModelSignature
-    from mlflow.types.schema import ColSpec, Schema
+    from mlflow.types.schema import AnyType, ColSpec, ParamSchema, ParamSpec, Schema
 
-    inferred = infer_signature(example, _output(model.predict(example)))
-    inputs = Schema(
+    inputs = Schema([ColSpec(AnyType(), name, required=False) for name in INPUT_COLUMNS])
+    kinds = {"a_warning": "boolean", "p_I": "double", "p_II": "double", "p_III": "double"}
+    kinds.update(p_warning="double", exposure="double", arrears="double")
+    outputs = Schema(
+        [ColSpec(kinds.get(name, "string"), name, required=False) for name in RESPONSE_COLUMNS]
+    )
+    params = ParamSchema(
         [
-            ColSpec(spec.type, spec.name, required=spec.name not in model.spec.categories)
-            for spec in inferred.inputs.inputs
+            ParamSpec(name, "long" if isinstance(value, int) else "string", value)
+            for name, value in PARAM_DEFAULTS.items()
         ]
     )
-    return ModelSignature(inputs=inputs, outputs=inferred.outputs)
+    return ModelSignature(inputs=inputs, outputs=outputs, params=params)
 
 
 def _pip_requirements() -> list[str]:
@@ -136,16 +193,18 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 def _log_model(result: TrainResult, frame: pd.DataFrame, bundle: Path, folder: Path) -> Any:
     """Log the pyfunc model as code (no pickle): a three-line entry point, the
-    arrearsrisk package as ``code/`` and the bundle as its artifact."""
+    arrearsrisk package as ``code/`` and the bundle as its artifact (``frame``, the
+    training frame, is not needed: the model takes ledger rows)."""
+    del frame  # the input example is ledger rows, not the training frame's features
     entry = folder / "arrearsrisk_model.py"
     entry.write_text(_ENTRY_POINT)
-    example = _input_example(result.model, frame)
     return mlflow.pyfunc.log_model(
         name=MODEL_NAME,
         python_model=str(entry),
         artifacts={BUNDLE_ARTIFACT: str(bundle)},
         code_paths=[str(_PACKAGE)],
-        signature=_signature(result.model, example),
-        input_example=example,
+        signature=_signature(),
+        model_config={PEERS_CONFIG_KEY: ""},  # empty: ARREARSRISK_PEERS, unless overridden
+        input_example=(_example(), EXAMPLE_PARAMS),
         pip_requirements=_pip_requirements(),
     )

@@ -25,9 +25,8 @@ A run holds:
   ``feature_list.json``, ``split.json``, ``manual_rule.txt``, ``bundle/`` (the saved
   model folder), with backtests ``tables/backtests.csv`` (and ``plots/backtests.png``
   when :mod:`arrearsrisk.evaluation.plots` has ``backtest_figure``), and ``model``, an
-  MLflow pyfunc model with its signature that serves
-  :meth:`RiskModel.predict <arrearsrisk.models.risk_model.RiskModel.predict>`
-  (:mod:`arrearsrisk.tracking.pyfunc`).
+  MLflow pyfunc model with its signature that scores customers from their ledger rows
+  (:mod:`arrearsrisk.tracking.pyfunc`, :mod:`arrearsrisk.tracking.serving`).
 
 Registering (``register_as``) reuses the version of an identical model (same
 ``model_version``) instead of registering it again, describes a new version (window,
