@@ -62,7 +62,7 @@ from tqdm import tqdm
 
 from arrearsrisk.errors import ArrearsRiskError, LedgerError
 from arrearsrisk.features.build import peer_context
-from arrearsrisk.features.peers import PeerContext
+from arrearsrisk.features.peer_context import PeerContext
 from arrearsrisk.ledger.headers import match_headers
 from arrearsrisk.ledger.reading import read_tables
 from arrearsrisk.ledger.schema import SCHEMA

@@ -38,7 +38,7 @@ from arrearsrisk.features.build import (
 )
 from arrearsrisk.features.checks import check_feature_family
 from arrearsrisk.features.family import FeatureFamily
-from arrearsrisk.features.peers import PeerContext
+from arrearsrisk.features.peer_context import PeerContext
 from arrearsrisk.features.registry import (
     BUILTIN,
     families,

@@ -11,7 +11,8 @@ import pandas as pd
 from arrearsrisk.asof.snapshot import Snapshot, take_snapshot
 from arrearsrisk.errors import FeatureFamilyError
 from arrearsrisk.features.family import Column, FeatureFamily
-from arrearsrisk.features.peers import PeerContext, check_peer_date, context_from_snapshot
+from arrearsrisk.features.peer_context import PeerContext, check_peer_date
+from arrearsrisk.features.peers import context_from_snapshot
 from arrearsrisk.features.registry import families, reserved_names
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, parse_as_of

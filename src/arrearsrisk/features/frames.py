@@ -10,7 +10,7 @@ from tqdm import tqdm
 from arrearsrisk.asof.labels import build_labels, label_end, uncovered
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.features.build import build_features
-from arrearsrisk.features.peers import PeerContext
+from arrearsrisk.features.peer_context import PeerContext
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, add_months, parse_as_of
 from arrearsrisk.vocabulary import GRADE_DTYPE, GRADES

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.features.peers import PEER_CONTEXT_TOLERANCE_DAYS, PeerContext
+from arrearsrisk.features.peer_context import PEER_CONTEXT_TOLERANCE_DAYS, PeerContext
 from arrearsrisk.scoring.account import score_account
 from arrearsrisk.scoring.scores import SCORE_COLUMNS
 from arrearsrisk.timeline import parse_as_of
