@@ -16,6 +16,8 @@ PUBLIC = {
     "TrainResult",
     "load_model",
     "load_policy",
+    "monitor",
+    "Monitoring",
     "plan_measures",
     "release_candidates",
     "risk_plans",

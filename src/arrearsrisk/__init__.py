@@ -13,6 +13,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 from arrearsrisk._version import __version__ as __version__
 from arrearsrisk.asof.labels import build_labels
 from arrearsrisk.errors import (
@@ -41,6 +43,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "LedgerWarning",
+    "Monitoring",
     "PeerContext",
     "PeerContextWarning",
     "PolicyError",
@@ -51,6 +54,7 @@ __all__ = [
     "feature_names",
     "load_model",
     "load_policy",
+    "monitor",
     "monthly_cutoffs",
     "peer_context",
     "plan_measures",
@@ -68,3 +72,13 @@ __all__ = [
 # MLflow URIs load through the tracking edge, imported only when such a URI is loaded.
 _register_model_source("models", "arrearsrisk.tracking:download_bundle")
 _register_model_source("runs", "arrearsrisk.tracking:download_bundle")
+
+
+def __getattr__(name: str) -> Any:
+    """``monitor`` and ``Monitoring``, imported on first use: monitoring reads the
+    evaluation metrics (scikit-learn), which ``import arrearsrisk`` and scoring skip."""
+    if name in ("monitor", "Monitoring"):
+        from arrearsrisk import monitoring
+
+        return getattr(monitoring, name)
+    raise AttributeError(f"module 'arrearsrisk' has no attribute {name!r}")

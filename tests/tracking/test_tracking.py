@@ -361,7 +361,7 @@ def test_the_run_holds_plots_tables_feature_list_rule_and_bundle(trained):
         | {f"tables/{m}/{t}.csv" for m in MODELS for t in TABLES}
         | {"metrics.csv", "feature_list.json", "split.json", "manual_rule.txt"}
         | {f"bundle/{f}" for f in ("manifest.json", "grade_I.txt", "grade_I_II.txt")}
-        | {"bundle/warning.txt"}
+        | {"bundle/warning.txt", "bundle/monitoring.json"}
     )
     if getattr(trained.result, "backtests", None) is not None:
         expected.add("tables/backtests.csv")

@@ -23,6 +23,7 @@ manifest as JSON beside the boosters' text models.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -45,7 +46,11 @@ from arrearsrisk.vocabulary import GRADE_DTYPE, grade_codes
 if TYPE_CHECKING:
     import lightgbm as lgb
 
-__all__ = ["TARGETS", "Calibrator", "FeatureSpec", "RiskModel"]
+__all__ = ["MONITORING_FILE", "TARGETS", "Calibrator", "FeatureSpec", "RiskModel"]
+
+MONITORING_FILE = "monitoring.json"
+"""The bundle file holding the frozen monitoring reference (:attr:`RiskModel.reference`),
+written only when the model has one; bundles without it load as before."""
 
 _CONTENT_VERSION = re.compile(r"(?P<date>\d{8})-(?P<hash>[0-9a-f]{8})")
 
@@ -271,6 +276,14 @@ class RiskModel:
     info : dict
         Provenance kept in the bundle's manifest: training window, label parameters,
         metrics, how the thresholds were chosen.
+
+    Attributes
+    ----------
+    reference : dict or None
+        The frozen monitoring reference (plain JSON data, read by
+        :class:`arrearsrisk.monitoring.MonitoringReference`), set by
+        :func:`arrearsrisk.train` and saved in the bundle as :data:`MONITORING_FILE`;
+        ``None`` for a model trained before references existed.
     """
 
     def __init__(
@@ -296,6 +309,7 @@ class RiskModel:
         self.warning_threshold = warning_threshold
         self.info = dict(info or {})
         self.version = version
+        self.reference: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -547,8 +561,14 @@ class RiskModel:
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Save as a bundle folder (LightGBM text models + JSON manifest, see
-        :mod:`arrearsrisk.models.bundle`).  Returns the folder."""
-        return str(write_bundle(path, self.booster_texts(), self.to_manifest()))
+        :mod:`arrearsrisk.models.bundle`), with the monitoring reference as
+        :data:`MONITORING_FILE` when the model has one.  Returns the folder."""
+        texts = self.booster_texts()
+        if self.reference is not None:
+            texts[MONITORING_FILE] = json.dumps(
+                self.reference, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            )
+        return str(write_bundle(path, texts, self.to_manifest()))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RiskModel:
@@ -569,7 +589,20 @@ class RiskModel:
         model = cls.from_manifest(manifest, texts, source=source)
         if "model_version" not in manifest:
             model.version = folder.name
+        if MONITORING_FILE in texts:
+            model.reference = _reference(texts[MONITORING_FILE], folder / MONITORING_FILE)
         return model
+
+
+def _reference(text: str, file: Path) -> dict[str, Any]:
+    """The monitoring reference's JSON object (its fields are checked when used)."""
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise BundleError(f"{file} is not valid JSON ({err}); the bundle is damaged.") from None
+    if not isinstance(data, dict):
+        raise BundleError(f"{file} must hold a JSON object; the bundle is damaged.")
+    return data
 
 
 def _parse_trees(texts: Mapping[str, str], source: str) -> dict[str, TreeEnsemble]:

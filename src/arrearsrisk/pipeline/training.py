@@ -17,8 +17,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from arrearsrisk.models.fitting import TrainResult, fit
+from arrearsrisk.models.risk_model import TARGETS, RiskModel
 
-__all__ = ["train"]
+__all__ = ["train", "training_reference"]
 
 _OWN_STEPS = 2
 """Saving and tracking, on the progress bar that :func:`~arrearsrisk.models.fit` extends
@@ -120,6 +121,7 @@ warning_capacity, calibration_months, workers
             workers=workers,
             progress=steps,
         )
+        result.model.reference = training_reference(frame, result.model)
         if save_to is not None:
             steps.set_postfix_str("save")
             result = dataclasses.replace(result, bundle=Path(result.model.save(save_to)))
@@ -131,3 +133,23 @@ warning_capacity, calibration_months, workers
         steps.update()
     steps.close()
     return result
+
+
+def training_reference(frame: pd.DataFrame, model: RiskModel) -> dict[str, Any]:
+    """The frozen monitoring reference of ``model`` on its training ``frame`` (every
+    cutoff, scored by the deployed model), as saved in the bundle
+    (:func:`arrearsrisk.monitoring.reference_from_scored`)."""
+    from arrearsrisk.monitoring.reference import reference_from_scored
+
+    x = model.spec.matrix(frame)
+    graded = model.grade({t: model.raw(x, t) for t in TARGETS})
+    del x
+    reference = reference_from_scored(
+        frame,
+        frame["as_of"].to_numpy(),
+        graded["p_I"],
+        graded["codes"],
+        graded["a_warning"],
+        list(model.spec.names),
+    )
+    return reference.to_dict()

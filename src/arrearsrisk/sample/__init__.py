@@ -25,6 +25,7 @@ from arrearsrisk.sample.parameters import (
     INDUSTRIES,
     REGIONS,
     RESTRICTED_INDUSTRIES,
+    Shock,
     downturn_period,
 )
 from arrearsrisk.sample.tables import SampleTables, simulate_ledger
@@ -38,6 +39,7 @@ __all__ = [
     "REGIONS",
     "RESTRICTED_INDUSTRIES",
     "SampleTables",
+    "Shock",
     "count_rows",
     "downturn_period",
     "simulate_ledger",

@@ -50,6 +50,7 @@ from arrearsrisk.sample.parameters import (
     HIGH_ENERGY_INDUSTRIES,
     REGIONS,
     RESTRICTED_INDUSTRIES,
+    Shock,
     downturn_period,
 )
 from arrearsrisk.sample.periods import _Calendar
@@ -122,7 +123,9 @@ class _Customers:
         return self.base_kwh * self.price
 
 
-def _draw_customers(rng: np.random.Generator, n: int, cal: _Calendar) -> _Customers:
+def _draw_customers(
+    rng: np.random.Generator, n: int, cal: _Calendar, downturn: bool = True
+) -> _Customers:
     """Draw the customers' attributes and latent traits."""
     months = cal.months
     cat = rng.choice(len(CATEGORIES), size=n, p=np.array(list(CATEGORY_SHARES.values())))
@@ -272,7 +275,7 @@ def _draw_customers(rng: np.random.Generator, n: int, cal: _Calendar) -> _Custom
         group_names=[],
     )
     _assign_groups(rng, c, ind_code)
-    _life_events(rng, c, cal)
+    _life_events(rng, c, cal, downturn)
     return c
 
 
@@ -332,8 +335,11 @@ def _assign_groups(rng: np.random.Generator, c: _Customers, ind_code: np.ndarray
     c.tenant_known[members] = True
 
 
-def _life_events(rng: np.random.Generator, c: _Customers, cal: _Calendar) -> None:
-    """Move-outs, temporary sites ending, distress, the downturn and bankruptcies."""
+def _life_events(
+    rng: np.random.Generator, c: _Customers, cal: _Calendar, downturn: bool = True
+) -> None:
+    """Move-outs, temporary sites ending, distress, the downturn (unless ``downturn`` is
+    false: the same draws, nobody hit) and bankruptcies."""
     n, months = c.n, cal.months
     never = np.full(n, _NEVER, dtype=np.int64)
     last_bill, stop_pay = never.copy(), never.copy()
@@ -369,6 +375,7 @@ def _life_events(rng: np.random.Generator, c: _Customers, cal: _Calendar) -> Non
         exposed & ~c.restricted & (rng.random(n) < 0.25)
     )
     hit &= c.cat != _RES
+    hit &= downturn
     c0 = np.where(hit, d0 + rng.integers(0, 4, n), _NEVER)
     pay_on = np.where(hit, c0 + rng.integers(1, 5, n), _NEVER)
     floor = np.where(hit, rng.uniform(0.3, 0.8, n), 1.0)
@@ -411,11 +418,38 @@ def _life_events(rng: np.random.Generator, c: _Customers, cal: _Calendar) -> Non
     c.sector_down = exposed & ~hit
 
 
-def _downturn_effect(c: _Customers, k: int, months: int) -> tuple[np.ndarray, np.ndarray]:
+def _downturn_effect(
+    c: _Customers, k: int, months: int, downturn: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Sector-wide consumption factor and lateness shift of exposed customers not hit."""
     d0 = downturn_period(months)
-    if k < d0:
+    if k < d0 or not downturn:
         return np.ones(c.n), np.zeros(c.n)
     ramp = min((k - d0 + 1) / 6, 1.0)
     weight = np.where(c.restricted, 1.0, 0.5) * c.sector_down
     return 1.0 - 0.12 * ramp * weight, 0.5 * ramp * weight
+
+
+def _shock_effect(
+    c: _Customers, k: int, shocks: tuple[Shock, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Consumption factor, lateness shift and stress (as of a business in distress) of
+    the :class:`Shock` segments in period ``k`` (deterministic: no random draws)."""
+    factor, logit, stress = np.ones(c.n), np.zeros(c.n), np.zeros(c.n)
+    for shock in shocks:
+        if k < shock.start:
+            continue
+        hit = np.ones(c.n, dtype=bool)
+        if shock.region is not None:
+            hit &= c.region == REGIONS.index(shock.region)
+        if shock.industry is not None:
+            hit &= c.industry == _IND_CODES.index(shock.industry)
+        if shock.category is not None:
+            hit &= c.cat == CATEGORIES.index(shock.category)
+        else:
+            hit &= c.cat != _RES
+        ramp = min((k - shock.start + 1) / shock.ramp, 1.0) * shock.strength
+        factor = np.where(hit, factor * max(1.0 - shock.consumption * ramp, 0.05), factor)
+        logit = np.where(hit, logit + ramp, logit)
+        stress = np.where(hit, np.minimum(stress + ramp, 1.0), stress)
+    return factor, logit, stress

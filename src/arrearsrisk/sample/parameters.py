@@ -11,6 +11,8 @@ shared with the other modules of :mod:`arrearsrisk.sample` only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from arrearsrisk.ledger.schema import CATEGORIES, CHANNELS
@@ -22,6 +24,7 @@ __all__ = [
     "INDUSTRIES",
     "REGIONS",
     "RESTRICTED_INDUSTRIES",
+    "Shock",
     "downturn_period",
 ]
 
@@ -236,3 +239,91 @@ def downturn_period(months: int) -> int:
     18
     """
     return months // 2
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A local downturn injected into a simulation (:func:`~arrearsrisk.sample.
+    simulate_ledger`'s ``shocks``): from period ``start`` the customers of one segment
+    pay later, pay in part, hold bills for months and consume less, as businesses in
+    distress do, ramping up to full ``strength`` over ``ramp`` months.
+
+    The segment is the customers matching every given field (``None`` matches all):
+    ``region`` (one of :data:`REGIONS`), ``industry`` (a code of :data:`INDUSTRIES`),
+    ``category`` (one of the usage categories).  Households (residential) are spared
+    unless ``category="residential"`` is given.  At full strength a customer's per-bill
+    lateness log-odds rise by ``strength``, its distress stress (the one that raises
+    the chances of a late, a partial and a held payment by 0.30, 0.25 and 0.25) by
+    ``strength`` (capped at 1), and consumption falls by ``consumption * strength``.
+    The shock draws no random numbers, so a shocked ledger is the same world as the
+    unshocked one up to ``start``.
+
+    Parameters
+    ----------
+    start : int
+        Index (from 0) of the first shocked period.
+    region, industry, category : str, optional
+        The segment hit.
+    strength : float, default 1.0
+        Rise of the lateness log-odds and of the stress at full strength (> 0; 0.3 is a
+        mild downturn, 1 a severe one).
+    consumption : float, default 0.1
+        Fall of consumption per unit of strength, a share in [0, 1).
+    ramp : int, default 3
+        Months to full strength (>= 1).
+
+    Examples
+    --------
+    >>> Shock(24, region="Beishan").segment
+    'region=Beishan, non-residential'
+    >>> Shock(24, region="Atlantis")
+    Traceback (most recent call last):
+    ...
+    ValueError: Shock: region 'Atlantis' is not one of the simulated stations ...
+    """
+
+    start: int
+    region: str | None = None
+    industry: str | None = None
+    category: str | None = None
+    strength: float = 1.0
+    consumption: float = 0.1
+    ramp: int = 3
+
+    def __post_init__(self) -> None:
+        if isinstance(self.start, bool) or not isinstance(self.start, int) or self.start < 0:
+            raise ValueError(f"Shock: start must be a period index >= 0; got {self.start!r}")
+        if self.region is not None and self.region not in REGIONS:
+            raise ValueError(
+                f"Shock: region {self.region!r} is not one of the simulated stations "
+                f"{', '.join(REGIONS)}"
+            )
+        if self.industry is not None and self.industry not in INDUSTRIES:
+            raise ValueError(f"Shock: industry {self.industry!r} is not a simulated code")
+        if self.category is not None and self.category not in CATEGORY_SHARES:
+            raise ValueError(f"Shock: category {self.category!r} is not a usage category")
+        if not (self.strength > 0 and 0 <= self.consumption < 1):
+            raise ValueError(
+                "Shock: strength must be > 0 and consumption in [0, 1); got "
+                f"{self.strength!r}, {self.consumption!r}"
+            )
+        if isinstance(self.ramp, bool) or not isinstance(self.ramp, int) or self.ramp < 1:
+            raise ValueError(
+                f"Shock: ramp must be a whole number of months >= 1; got {self.ramp!r}"
+            )
+
+    @property
+    def segment(self) -> str:
+        """The segment hit, in words."""
+        parts = [
+            f"{name}={value}"
+            for name, value in (
+                ("region", self.region),
+                ("industry", self.industry),
+                ("category", self.category),
+            )
+            if value is not None
+        ]
+        if self.category is None:
+            parts.append("non-residential")
+        return ", ".join(parts)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arrearsrisk.sample.customers import _Customers, _downturn_effect
+from arrearsrisk.sample.customers import _Customers, _downturn_effect, _shock_effect
 from arrearsrisk.sample.parameters import (
     _CH,
     _MISS_WINDOW,
@@ -30,6 +30,7 @@ from arrearsrisk.sample.parameters import (
     _RES,
     _SEASON,
     REGIONS,
+    Shock,
 )
 from arrearsrisk.sample.periods import _Calendar
 
@@ -111,7 +112,12 @@ class _State:
 
 
 def _simulate(
-    rng: np.random.Generator, c: _Customers, cal: _Calendar, progress: bool
+    rng: np.random.Generator,
+    c: _Customers,
+    cal: _Calendar,
+    progress: bool,
+    shocks: tuple[Shock, ...] = (),
+    downturn: bool = True,
 ) -> tuple[_BillGrid, _PaymentBuffer]:
     """Run the months: bills into grids, payments into a buffer."""
     n, months = c.n, cal.months
@@ -140,7 +146,7 @@ def _simulate(
 
         months_iter = tqdm(months_iter, desc="simulating months", unit="month")  # type: ignore[assignment]
     for k in months_iter:
-        _step(rng, c, cal, st, grid, pays, k, rho, sigma)
+        _step(rng, c, cal, st, grid, pays, k, rho, sigma, shocks, downturn)
     return grid, pays
 
 
@@ -154,6 +160,8 @@ def _step(
     k: int,
     rho: float,
     sigma: np.ndarray,
+    shocks: tuple[Shock, ...] = (),
+    downturn: bool = True,
 ) -> None:
     """One period: consumption, the bill, and the payments that follow it."""
     n, months = c.n, cal.months
@@ -170,7 +178,11 @@ def _step(
     billed = (c.first <= k) & (k <= c.last_bill)
     st.eps = rho * st.eps + np.sqrt(1 - rho**2) * sigma * rng.standard_normal(n)
     season = 1.0 + c.season_strength * (_SEASON[c.cat, cm] - 1.0)
-    sector, sector_logit = _downturn_effect(c, k, months)
+    sector, sector_logit = _downturn_effect(c, k, months, downturn)
+    shock_stress = None
+    if shocks:  # a local downturn (no random draws: the rest of the world is unchanged)
+        factor, shift, shock_stress = _shock_effect(c, k, shocks)
+        sector, sector_logit = sector * factor, sector_logit + shift
     since = k - c.cons_onset
     distressed = (since >= 0) & (k < c.recover)
     level = np.where(distressed, 1.0 - (1.0 - c.floor) * np.clip((since + 1) / 4, 0, 1), 1.0)
@@ -255,6 +267,7 @@ def _step(
         lump,
         sector_logit,
         draw,
+        shock_stress,
     )
 
     # 6. Closing: a dead account's deposit is applied, a third party may pay later.
@@ -286,8 +299,11 @@ def _decide(
     lumped: np.ndarray,
     sector_logit: np.ndarray,
     draw: Callable[[], np.ndarray],
+    shock_stress: np.ndarray | None = None,
 ) -> None:
-    """Choose for each customer how this bill is paid: on time, late, in part or in a lump."""
+    """Choose for each customer how this bill is paid: on time, late, in part or in a lump
+    (``shock_stress``: the stress of a :class:`~arrearsrisk.sample.parameters.Shock`,
+    added to a business's own distress)."""
     n = c.n
     ms1, ms2 = int(cal.month_start[k + 1]), int(cal.month_start[k + 2])
     end = cal.extract_end
@@ -319,6 +335,8 @@ def _decide(
     stress = np.where(
         (k >= c.pay_onset) & (k < c.recover), np.clip((k - c.pay_onset + 1) / 3, 0, 1), 0.0
     )
+    if shock_stress is not None:
+        stress = np.minimum(stress + shock_stress, 1.0)
     p_late = p_late + 0.30 * stress
     p_part = p_part + 0.25 * stress
     p_hold = p_hold + 0.25 * stress

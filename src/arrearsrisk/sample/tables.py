@@ -67,6 +67,7 @@ is :mod:`~arrearsrisk.sample.writing`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -79,6 +80,7 @@ from arrearsrisk.sample.frames import (
     _customers_frame,
     _payments_frame,
 )
+from arrearsrisk.sample.parameters import Shock
 from arrearsrisk.sample.periods import _Calendar
 from arrearsrisk.sample.simulation import _simulate
 
@@ -109,6 +111,9 @@ def simulate_ledger(
     start: str = "2023-01",
     seed: int = 0,
     progress: bool = False,
+    *,
+    shocks: Sequence[Shock] = (),
+    downturn: bool = True,
 ) -> SampleTables:
     """Simulate the ledger of a county power-supply company.
 
@@ -130,6 +135,14 @@ def simulate_ledger(
         Seed of the random generator: the same arguments give identical tables.
     progress : bool, default False
         Show a progress bar over the months.
+    shocks : sequence of Shock, default ()
+        Local downturns to inject (a region's firms, an industry...): see
+        :class:`~arrearsrisk.sample.parameters.Shock`.  None by default, and the default
+        tables do not depend on this option's existence.
+    downturn : bool, default True
+        Simulate the industry downturn from period ``months // 2``; ``False`` keeps
+        every random draw but hits nobody (a stable world, e.g. before a
+        :class:`~arrearsrisk.sample.parameters.Shock`).
 
     Returns
     -------
@@ -155,11 +168,14 @@ def simulate_ledger(
         raise ValueError(f"n_customers must be at least 1, got {n_customers}")
     if int(months) < 1:
         raise ValueError(f"months must be at least 1, got {months}")
+    shocks = tuple(shocks)
+    if not all(isinstance(s, Shock) for s in shocks):
+        raise ValueError("shocks must be a sequence of arrearsrisk.sample.Shock")
     n, months = int(n_customers), int(months)
     cal = _Calendar.make(start, months)
     rng = np.random.default_rng(seed)
-    c = _draw_customers(rng, n, cal)
-    grid, pays = _simulate(rng, c, cal, progress)
+    c = _draw_customers(rng, n, cal, downturn)
+    grid, pays = _simulate(rng, c, cal, progress, shocks, downturn)
     ids = _customer_ids(n)
     customers = _customers_frame(c, ids)
     bills = _bills_frame(c, cal, grid, ids)
