@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test test-fast lint typecheck check benchmark clean
 
-# Headless Chromium and CJK fonts for the report test, from Debian's packages.
+# Headless Chromium and CJK fonts for the report test, and headless LibreOffice Calc for
+# the workbook test (it converts plans.xlsx), from Debian's packages.
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SOFFICE  := /usr/bin/soffice
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +25,20 @@ $(CHROMIUM) $(CJK_FONT):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
 
-## The main job end to end on data/sample/.
+$(SOFFICE):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui
+
+## The main job end to end on data/sample/ (with its staff table: who works each plan).
 run: $(STAMP)
-	$(BIN)/arrearsrisk run --data data/sample --out out
+	$(BIN)/arrearsrisk run --data data/sample --staff data/sample/staff.csv --out out
 
 ## The test suite (what CI runs): everything, the slow tests that train included.
-test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
+test: $(STAMP) $(CHROMIUM) $(CJK_FONT) $(SOFFICE)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q src tests
 
 ## The tests that train no model (a quick check while working).
-test-fast: $(STAMP) $(CHROMIUM) $(CJK_FONT)
+test-fast: $(STAMP) $(CHROMIUM) $(CJK_FONT) $(SOFFICE)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not slow" src tests
 
 ## Style, and the house: imports point one way (import-linter), no import circle.
@@ -51,6 +57,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_ledger.py
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_plans.py
+	$(BIN)/python benchmarks/bench_workbook.py
 
 clean:
 	rm -rf $(VENV) out mlruns mlflow.db

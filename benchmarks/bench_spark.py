@@ -1,8 +1,12 @@
 """Benchmark: the Spark engine against the pandas path, results checked equal.
 
 Run ``python benchmarks/bench_spark.py [--customers 200000 1000000 ...] [--cores 2]
-[--memory 6g] [--spark-only]`` (``--spark-only``: no pandas run and no comparison, for
-sizes the pandas path cannot hold on the machine).
+[--memory 6g] [--pandas-up-to N] [--parts FOLDER]``.  Sizes above ``--pandas-up-to``
+run on Spark alone (no pandas run, no comparison: sizes the pandas path cannot hold on
+the machine); their per-core ratio is taken against the pandas rate of the largest size
+that ran both.  ``--parts FOLDER``: take the ledgers from a Parquet dataset of part
+files made by ``bench_chunked.py`` (each size its first parts, hard-linked; sizes must be
+whole parts) instead of simulating one ledger per size.
 
 For each size:
 
@@ -57,6 +61,34 @@ def generate(folder: Path, customers: int, months: int) -> None:
     print(
         f"generated {customers:,} customers x {months} months in {time.perf_counter() - t0:.0f} s"
     )
+
+
+def from_parts(parts: Path, customers: int, into: Path) -> Path:
+    """A ledger folder of the first part files of ``parts`` holding ``customers``
+    customers (hard links, no copy)."""
+    import pyarrow.parquet as pq
+
+    if (into / "_complete").exists():
+        print(f"using {into}", flush=True)
+        return into
+    files = sorted((parts / "customers.parquet").glob("part-*.parquet"))
+    taken, count = [], 0
+    for f in files:
+        if count >= customers:
+            break
+        taken.append(f.name)
+        count += pq.ParquetFile(f).metadata.num_rows
+    if count != customers:
+        raise SystemExit(f"{customers:,} customers are not whole parts of {parts} ({count:,})")
+    for table in ("customers", "bills", "payments"):
+        (into / f"{table}.parquet").mkdir(parents=True, exist_ok=True)
+        for name in taken:
+            target = into / f"{table}.parquet" / name
+            if not target.exists():
+                os.link(parts / f"{table}.parquet" / name, target)
+    (into / "_complete").write_text("ok")
+    print(f"{customers:,} customers: the first {len(taken)} parts of {parts}", flush=True)
+    return into
 
 
 def run_pandas(folder: Path, as_of: str, out: Path) -> dict[str, float]:
@@ -144,6 +176,9 @@ def run_spark(folder: Path, as_of: str, out: Path, cores: int, memory: str) -> d
         t0 = time.perf_counter()
         ars.score(ledger, as_of, BUNDLE).write.mode("overwrite").parquet(str(out / "spark_scores"))
         res["score_s"] = time.perf_counter() - t0
+        for stage in ("features", "scores"):  # rows written (Parquet footers: cheap)
+            rows = spark.read.parquet(str(out / f"spark_{stage}")).count()
+            res["features_rows" if stage == "features" else "score_rows"] = float(rows)
     sampler.done = True
     sampler.join()
     res["jvm_peak_gib"] = sampler.jvm / GIB
@@ -202,29 +237,46 @@ def _child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
 
 
 def report(
-    n: int, cores: int, pan: dict[str, float], spk: dict[str, float], eq: dict[str, float]
+    n: int,
+    cores: int,
+    pan: dict[str, float] | None,
+    spk: dict[str, float],
+    eq: dict[str, float] | None,
+    reference: tuple[int, dict[str, float]] | None = None,
 ) -> None:
-    print(f"\n=== {n:,} customers, Spark local[{cores}] against pandas on 1 core ===")
+    """Print one size's figures; without a pandas run (``pan`` None) the per-core ratio
+    is against ``reference``, the pandas run of another size (its size, its figures)."""
+    alone = "" if pan is not None else " (Spark alone)"
+    print(f"\n=== {n:,} customers, Spark local[{cores}] against pandas on 1 core{alone} ===")
     print(f"{'':<22}{'pandas':>12}{'spark':>12}")
-    print(f"{'read + validate s':<22}{pan['read_s']:>12.1f}{spk['read_s']:>12.1f}")
+
+    def pandas(key: str) -> str:
+        return f"{pan[key]:>12.1f}" if pan is not None else f"{'-':>12}"
+
+    print(f"{'read + validate s':<22}{pandas('read_s')}{spk['read_s']:>12.1f}")
     print(f"{'bucket (once) s':<22}{'':>12}{spk['bucket_s']:>12.1f}")
     for stage in ("features", "score"):
-        rows = pan[f"{stage}_rows"]
-        p_rate, s_rate = rows / pan[f"{stage}_s"], rows / spk[f"{stage}_s"]
-        print(f"{stage + ' s':<22}{pan[f'{stage}_s']:>12.1f}{spk[f'{stage}_s']:>12.1f}")
+        rows = spk[f"{stage}_rows"]
+        s_rate = rows / spk[f"{stage}_s"]
+        base, against = (n, pan) if pan is not None else (reference or (0, None))
+        p_rate = against[f"{stage}_rows"] / against[f"{stage}_s"] if against else float("nan")
+        where = "" if pan is not None else f" (pandas at {base:,})"
+        print(f"{stage + ' s':<22}{pandas(f'{stage}_s')}{spk[f'{stage}_s']:>12.1f}")
         print(
             f"{stage + ' rows/s/core':<22}{p_rate:>12,.0f}{s_rate / cores:>12,.0f}"
-            f"   spark/pandas per core {s_rate / cores / p_rate:.2f}"
+            f"   spark/pandas per core {s_rate / cores / p_rate:.2f}{where}"
         )
     print(
         f"buckets {spk['buckets']:.0f}; peak memory: JVM (driver = executor) "
         f"{spk['jvm_peak_gib']:.2f} GiB, Python workers {spk['workers_peak_gib']:.2f} GiB; "
         f"load average while Spark ran {spk['load_mean']:.1f} on {os.cpu_count()} cores"
     )
-    print(
-        f"equal: {eq['features_checked']:,.0f} feature rows, {eq['scores_checked']:,.0f} scores "
-        f"(largest probability difference {eq['max_p_diff']:.1e})"
-    )
+    if eq is not None:
+        print(
+            f"equal: {eq['features_checked']:,.0f} feature rows, "
+            f"{eq['scores_checked']:,.0f} scores "
+            f"(largest probability difference {eq['max_p_diff']:.1e})"
+        )
 
 
 def main() -> None:
@@ -236,10 +288,12 @@ def main() -> None:
     parser.add_argument("--memory", default="6g", help="driver (= executor) JVM memory")
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "_data")
     parser.add_argument(
-        "--spark-only",
-        action="store_true",
-        help="no pandas run and no comparison (for sizes the pandas path cannot hold)",
+        "--pandas-up-to",
+        type=int,
+        default=None,
+        help="sizes above this run on Spark alone (no pandas run, no comparison)",
     )
+    parser.add_argument("--parts", type=Path, default=None, help="a bench_chunked.py dataset")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -250,17 +304,26 @@ def main() -> None:
             res = run_spark(Path(folder), args.as_of, Path(out), args.cores, args.memory)
         print(json.dumps(res))
         return
-    for n in args.customers:
-        folder = args.data / f"ledger_{n}x{args.months}"
-        generate(folder, n, args.months)
+    reference: tuple[int, dict[str, float]] | None = None
+    for n in sorted(args.customers):
+        if args.parts is not None:
+            folder = from_parts(args.parts, n, args.data / f"parts_ledger_{n}")
+        else:
+            folder = args.data / f"ledger_{n}x{args.months}"
+            generate(folder, n, args.months)
+        both = args.pandas_up_to is None or n <= args.pandas_up_to
         with tempfile.TemporaryDirectory(prefix="bench-spark-", dir=args.data) as tmp:
             common = ["--as-of", args.as_of, "--cores", str(args.cores), "--memory", args.memory]
-            pan = _child(
-                "--worker", "pandas", str(folder), tmp, *common, env={"OMP_NUM_THREADS": "1"}
-            )
+            pan = eq = None
+            if both:
+                pan = _child(
+                    "--worker", "pandas", str(folder), tmp, *common, env={"OMP_NUM_THREADS": "1"}
+                )
             spk = _child("--worker", "spark", str(folder), tmp, *common)
-            eq = compare(Path(tmp))
-            report(n, args.cores, pan, spk, eq)
+            if pan is not None:
+                eq = compare(Path(tmp))
+                reference = (n, pan)
+            report(n, args.cores, pan, spk, eq, reference)
 
 
 if __name__ == "__main__":

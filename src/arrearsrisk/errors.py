@@ -15,6 +15,7 @@ __all__ = [
     "LedgerWarning",
     "PeerContextWarning",
     "PolicyError",
+    "StaffWarning",
     "TrackingError",
 ]
 
@@ -70,6 +71,12 @@ class PeerContextWarning(LedgerWarning):
     """A peer context serves features at a date after its own (within the tolerance of
     :func:`arrearsrisk.features.peers.check_peer_date`): its peer rates lag.  A
     :class:`LedgerWarning`, so filters and ``python -W error`` treat it alike."""
+
+
+class StaffWarning(LedgerWarning):
+    """A staff table leaves plans without someone responsible: an area nobody covers,
+    an area without officers, or more plans than the officers' caps.  A
+    :class:`LedgerWarning`, so ``python -W error`` (and ``--strict-staff``) refuse it."""
 
 
 class BundleError(ArrearsRiskError):

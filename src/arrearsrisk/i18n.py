@@ -187,6 +187,24 @@ TEXT: Final[dict[str, dict[str, str]]] = {
     "col_step": {"zh": "步骤", "en": "Step"},
     "col_date": {"zh": "日期", "en": "Date"},
     "col_dates": {"zh": "步骤与日期", "en": "Steps and dates"},
+    # the station fills these in and feeds them back (arrearsrisk.reports.workbook)
+    "col_status": {"zh": "办理状态", "en": "Status"},
+    "col_status_date": {"zh": "办理日期", "en": "Status date"},
+    "col_status_by": {"zh": "办理人", "en": "Updated by"},
+    "status_proposed": {"zh": "待办", "en": "proposed"},
+    "status_in_progress": {"zh": "在办", "en": "in progress"},
+    "status_done": {"zh": "已办结", "en": "done"},
+    "status_waived": {"zh": "免予执行", "en": "waived"},
+    "status_pick_title": {"zh": "办理状态", "en": "Status"},
+    "status_pick": {
+        "zh": "请从下拉列表选择：待办、在办、已办结、免予执行。",
+        "en": "Choose from the list: proposed, in progress, done, waived.",
+    },
+    "status_date_pick": {
+        "zh": "请填写日期（年-月-日），不早于评分日期。",
+        "en": "Enter a date (YYYY-MM-DD), not before the scoring date.",
+    },
+    "person_missing": {"zh": "未指定", "en": "not assigned"},
     "sheet_worklist": {"zh": "工作清单", "en": "Worklist"},
     "sheet_measures": {"zh": "措施明细", "en": "Measures"},
     "sheet_release": {"zh": "可解除措施", "en": "Release"},
@@ -199,8 +217,65 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "en": "The worklist is sorted by expected loss (probability of Grade I × "
         "monthly bill), largest first.",
     },
+    # priority, first actions, due dates, overdue (arrearsrisk.plans.priority / status)
+    "col_loss_at_risk": {"zh": "风险金额({unit})", "en": "Money at risk ({unit})"},
+    "kpi_loss_at_risk": {"zh": "风险金额（{unit}）", "en": "Money at risk ({unit})"},
+    "col_category_priority": {"zh": "类别内优先级", "en": "Priority in category"},
+    "col_jump": {"zh": "优先原因", "en": "Ahead because"},
+    "jump_deadline": {"zh": "法定期限临近", "en": "legal deadline near"},
+    "jump_warning": {"zh": "A级预警优先", "en": "A-level warning"},
+    "col_first_action": {"zh": "首要措施", "en": "First action"},
+    "col_first_due": {"zh": "首要措施期限", "en": "First action due"},
+    "col_due_date": {"zh": "完成期限", "en": "Due"},
+    "col_proposed_date": {"zh": "提出日期", "en": "Proposed"},
+    "col_overdue": {"zh": "逾期未办", "en": "Overdue"},
+    "worklist_note_risk": {
+        "zh": "按风险金额排序：预计到期末（评分后{months}个月另加30天宽限）仍未收回的电费，"
+        "单位{unit}，由I级和A级预警概率、欠费和未来{months}个月电费算出；"
+        "法定期限临近和A级预警的客户排在前面。显示前 {shown} 户，共 {total} 户；"
+        "完整清单见Excel工作簿。",
+        "en": "Sorted by money at risk: the bills expected still unpaid at the end of the "
+        "horizon ({months} months after scoring plus 30 days' grace), in {unit}, from the "
+        "probabilities of Grade I and of an A-level warning, the arrears and the coming "
+        "{months} months' bills; legal deadlines and A-level warnings come first. Showing "
+        "the top {shown} of {total}; the full list is in the Excel workbook.",
+    },
+    "category_lists": {"zh": "分类别工作清单", "en": "Worklists by category"},
+    "category_list_note": {
+        "zh": "{category}：共 {total} 户，显示前 {shown} 户。",
+        "en": "{category}: {total} customers, top {shown} shown.",
+    },
+    "overdue_title": {"zh": "逾期未办措施", "en": "Overdue measures"},
+    "overdue_note": {
+        "zh": "已过完成期限、尚未办结或免予执行的措施共 {total} 条，显示前 {shown} 条。",
+        "en": "{total} measures are past their due date and neither done nor waived; "
+        "top {shown} shown.",
+    },
+    "overdue_none": {"zh": "无逾期未办措施。", "en": "No measure is overdue."},
+    "card_first": {"zh": "首要措施", "en": "first action"},
+    "card_due": {"zh": "期限 {date}", "en": "due {date}"},
+    "card_overdue": {"zh": "已逾期", "en": "overdue"},
+    "about_order_risk": {
+        "zh": "工作清单按风险金额（{unit}：预计到期末仍未收回的电费）从大到小排序，"
+        "法定期限临近和A级预警的客户优先。",
+        "en": "The worklist is sorted by money at risk ({unit}: the bills expected still "
+        "unpaid at the end of the horizon), largest first; legal deadlines and A-level "
+        "warnings come first.",
+    },
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
+    # the workbook's fill-in columns, read back next month (arrearsrisk.reports.workbook)
+    "status_date_pick_measure": {
+        "zh": "请填写日期（年-月-日），不早于该措施的提出日期。",
+        "en": "Enter a date (YYYY-MM-DD), not before the date the measure was proposed.",
+    },
+    "about_status": {
+        "zh": "请在“{sheet}”表逐条填写办理状态、办理日期和办理人；下月评分时将其读回，"
+        "已办结或免予执行的措施不再列为待办，超过完成期限仍未办结的标为逾期未办。",
+        "en": "Fill in the status, its date and who set it for each measure on the "
+        "'{sheet}' sheet; next month's scoring reads them back: measures done or waived "
+        "are no longer due, and those past their due date and not done are overdue.",
+    },
 }
 """Text by key and language; ``{name}`` fields are filled by :func:`text`."""
 

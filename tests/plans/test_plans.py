@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import arrearsrisk as ar
-from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.errors import ArrearsRiskError, StaffWarning
 from arrearsrisk.ledger.schema import CATEGORIES
 from arrearsrisk.plans import (
     CONDITIONS,
@@ -514,7 +514,7 @@ def test_next_review_date_by_grade_and_warning():
     specs = [customer(grade="I"), customer(grade="II"), customer(grade="II", a_warning=True)]
     plans = risk_plans(*tables(specs)[:2], "en").set_index("customer_id")
     assert plans["review_date"].dt.strftime("%Y-%m-%d").to_dict() == {
-        "C000": "2025-10-07",
+        "C000": "2025-10-14",
         "C001": "2025-10-30",
         "C002": "2025-10-07",
     }
@@ -538,7 +538,8 @@ def test_responsible_people_come_from_the_staff_table_by_region():
     ]
     assert plans.loc["C001", "officer"] == "Off office"
     assert plans.loc["C002", "head"] == "Head office"
-    no_default = risk_plans(*tables(specs)[:2], "en", staff=staff.iloc[:1])
+    with pytest.warns(StaffWarning, match=r"covers area\(s\) \(no area\) \(1\), West \(1\)"):
+        no_default = risk_plans(*tables(specs)[:2], "en", staff=staff.iloc[:1])
     assert no_default.set_index("customer_id")["officer"].isna().tolist() == [False, True, True]
 
 
@@ -663,7 +664,10 @@ def test_on_the_sample_every_grade_I_and_warned_customer_has_a_measure(
     assert set(must) <= set(planned.index)
     assert (planned.loc[list(must), "measure_codes"].map(len) > 0).all()
     assert plans["priority"].tolist() == list(range(1, len(plans) + 1))
-    assert plans["expected_loss"].fillna(-1).is_monotonic_decreasing
+    tiers = plans["jump"].map({"deadline": 0, "warning": 1, "": 2})
+    assert tiers.is_monotonic_increasing
+    for _, group in plans.groupby(tiers):
+        assert group["loss_at_risk"].fillna(-1).is_monotonic_decreasing
 
 
 @pytest.mark.parametrize(

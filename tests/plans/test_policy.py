@@ -51,7 +51,7 @@ def test_the_shipped_policy_has_every_measure_the_issue_asks_for():
     assert set(policy.codes()) >= REQUIRED_MEASURES
     assert policy.measure("disconnection").kind == "disconnection"
     assert set(policy.codes(("release",))) == {"release_deposit", "release_guarantee"}
-    assert dict(policy.review_days) == {"I": 7, "II": 30, "III": 90, "warning": 7}
+    assert dict(policy.review_days) == {"I": 14, "II": 30, "III": 90, "warning": 7}
 
 
 def test_every_shipped_measure_reads_in_both_languages():

@@ -16,6 +16,7 @@ import pytest
 
 import arrearsrisk as ar
 from arrearsrisk.errors import ArrearsRiskError
+from arrearsrisk.i18n import text
 from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
 from arrearsrisk.reports import render_report, write_report, write_workbook
 
@@ -128,13 +129,34 @@ def test_the_page_has_each_part_in_its_language(sample, tmp_path):
     assert f'id="c-{top.customer_id}"' in en
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", ["总体情况", "工作清单", "分类别工作清单", "逾期未办措施", "客户策略卡",
+                "可解除措施"]),
+        ("en", ["Portfolio", "Worklist", "Worklists by category", "Overdue measures",
+                "Customer cards", "Release of measures"]),
+    ],
+)  # fmt: skip
+def test_the_navigation_bar_links_every_section(sample, lang, words, tmp_path):
+    page = _report(sample, lang, tmp_path / "r.html").read_text(encoding="utf-8")
+    nav = page[page.index("<nav>") : page.index("</nav>")]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav)
+    assert [t for _, t in links] == words
+    assert [a for a, _ in links] == [
+        "portfolio", "worklist", "worklist-categories", "overdue-measures", "cards", "release"
+    ]  # fmt: skip
+    for anchor, _ in links:  # every link has its section
+        assert page.count(f'<section id="{anchor}"') == 1
+
+
 def test_cards_and_worklist_are_capped_and_say_so(sample, tmp_path):
     plans = sample["plans_en"]
     page = _report(sample, "en", tmp_path / "r.html", max_cards=3, max_worklist=7)
     text = page.read_text(encoding="utf-8")
     assert text.count('<article class="pcard') == 3
-    worklist = text[text.index('id="worklist"') : text.index('id="cards"')]
-    assert worklist.count("<tr>") == 1 + 7
+    worklist = text[text.index('id="worklist"') : text.index('id="worklist-categories"')]
+    assert worklist.count("<tr>") == 1 + 7  # the category lists and overdue table follow
     assert f"Showing the top 7 of {len(plans):,}" in text
     assert f"Cards for the 3 highest-priority customers (of {len(plans):,})" in text
     ids = re.findall(r'<article class="pcard g-[IV]+" id="c-([^"]+)"', text)
@@ -237,14 +259,15 @@ def test_the_workbook_opens_with_pandas_and_has_the_sheets(sample, lang, sheets,
     worklist, measures = book[sheets[0]], book[sheets[1]]
     assert len(worklist) == len(plans) and len(book[sheets[2]]) == len(release)
     assert len(measures) == len(plan_measures(plans))
-    priority, customer = worklist.columns[:2]
+    priority, customer, at_risk = worklist.columns[:3]
     assert worklist[priority].tolist() == plans["priority"].tolist()
     assert worklist[customer].astype(str).tolist() == plans["customer_id"].tolist()
+    assert worklist[at_risk].tolist() == pytest.approx(plans["loss_at_risk"].tolist())
     first = plans.iloc[0]
     row = worklist.iloc[0]
-    assert row.iloc[7] == pytest.approx(first["p_I"])  # P(Grade I)
-    assert row.iloc[10] == pytest.approx(first["exposure"])
-    assert pd.Timestamp(row.iloc[18]) == first["review_date"]
+    assert row[text("col_p_I", lang)] == pytest.approx(first["p_I"])
+    assert row[text("col_exposure", lang)] == pytest.approx(first["exposure"])
+    assert pd.Timestamp(row[text("col_review_date", lang)]) == first["review_date"]
 
 
 def test_the_workbook_has_frozen_filterable_headers_and_formats(sample, tmp_path):
@@ -252,11 +275,11 @@ def test_the_workbook_has_frozen_filterable_headers_and_formats(sample, tmp_path
     wb = openpyxl.load_workbook(path)
     ws = wb["Worklist"]
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:W{len(sample['plans_en']) + 1}"
+    assert ws.auto_filter.ref == f"A1:AC{len(sample['plans_en']) + 1}"  # 29 plan columns
     assert ws["A1"].value == "Priority" and ws["A1"].font.b
-    assert ws["H2"].number_format == "0%" and ws["K2"].number_format == "#,##0"
-    assert ws["S2"].number_format == "yyyy-mm-dd"
-    assert ws.column_dimensions["P"].width == 40
+    assert ws["K2"].number_format == "0%" and ws["N2"].number_format == "#,##0"
+    assert ws["Y2"].number_format == "yyyy-mm-dd"
+    assert ws.column_dimensions["S"].width == pytest.approx(40.71, abs=0.01)  # 40 characters
     assert wb["About"]["B2"].value == len(sample["plans_en"])
 
 

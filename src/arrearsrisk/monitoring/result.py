@@ -96,7 +96,10 @@ class Monitoring:
         keep = t["verdict"].map(rank) >= rank(level)
         if checks is not None:
             keep &= t["check"].isin(list(checks))
-        out = t[keep].assign(_rank=t["verdict"].map(rank))
+        out = t[keep]
+        # ranks of the kept rows only: on an empty selection pandas would take the
+        # index of a full-length column (every row back)
+        out = out.assign(_rank=out["verdict"].map(rank))
         out = out.sort_values(
             ["month", "_rank", "check", "segment"], ascending=[True, False, True, True]
         )

@@ -21,6 +21,8 @@ from arrearsrisk.features.frames import monthly_cutoffs, training_frame
 from arrearsrisk.ledger import Ledger, read_ledger
 from arrearsrisk.pipeline.training import train
 from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
+from arrearsrisk.plans.people import check_staff, read_staff, staff_loads
+from arrearsrisk.plans.people import strict_staff as staff_gaps_refused
 from arrearsrisk.reports import write_report, write_workbook
 from arrearsrisk.scoring.scores import score
 from arrearsrisk.timeline import AsOf, parse_as_of
@@ -72,6 +74,8 @@ def run_job(
     validation: str = "auto",
     progress: bool = True,
     say: Callable[[str], None] = print,
+    staff: str | os.PathLike[str] | pd.DataFrame | None = None,
+    strict_staff: bool = False,
 ) -> JobResult:
     """Run the whole job on a ledger folder.
 
@@ -102,6 +106,14 @@ def run_job(
         Progress bars on the long steps.
     say : callable
         Where the step-by-step messages go.
+    staff : path or pandas.DataFrame, optional
+        The staff table (:func:`arrearsrisk.plans.people.read_staff`), read and checked
+        before anything else: each plan names the head, the managing person and the
+        officer of its area, officers balanced within their caps.  Without it plans
+        name nobody (the job says so).  ``make run`` passes ``data/sample/staff.csv``.
+    strict_staff : bool
+        Refuse (a :class:`~arrearsrisk.errors.StaffWarning` raised) a staff table that
+        leaves an area uncovered or plans beyond the officers' caps, instead of warning.
     """
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -113,6 +125,13 @@ def run_job(
         clock = now
 
     out_dir = Path(out)
+    team = (
+        None
+        if staff is None
+        else check_staff(staff)
+        if isinstance(staff, pd.DataFrame)
+        else read_staff(staff)
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     ledger = read_ledger(data)
     say(f"[1/6] ledger: {ledger}")
@@ -164,14 +183,16 @@ def run_job(
         + f", A-level warnings {int(scores['a_warning'].sum()):,}"
     )
     lap("score")
-    plans = risk_plans(scores, ledger, lang=lang, previous=previous, features=feats)
-    release = release_candidates(scores, ledger, lang=lang, features=feats)
+    with staff_gaps_refused(strict_staff):
+        plans = risk_plans(scores, ledger, lang=lang, staff=team, previous=previous, features=feats)
+        release = release_candidates(scores, ledger, lang=lang, staff=team, features=feats)
     measures = plan_measures(plans)
     files["measures_csv"] = write_measures(measures, out_dir / "plan_measures.csv")
     say(
         f"[5/6] {len(plans):,} risk plans ({len(measures):,} measures), "
         f"{len(release):,} customers whose measures can be released"
     )
+    say(f"      {_staff_line(plans, team)}")
     lap("plans")
     files["report"] = write_report(
         plans,
@@ -194,6 +215,7 @@ def run_job(
         "grade_I": int((scores["grade"] == "I").sum()),
         "warnings": int(scores["a_warning"].sum()),
         "plans": len(plans),
+        "plans_with_officer": int(plans["officer"].notna().sum()),
         "measures": measures["code"].value_counts().to_dict() if len(measures) else {},
     }
     return JobResult(
@@ -206,6 +228,21 @@ def run_job(
         seconds,
         promotion,
         model.version,
+    )
+
+
+def _staff_line(plans: pd.DataFrame, team: pd.DataFrame | None) -> str:
+    """What the staff table did: officers, their loads against their caps, and gaps."""
+    if team is None:
+        return "no staff table (--staff): the plans name no responsible person"
+    loads = staff_loads(plans, team)
+    named = int(plans["officer"].notna().sum())
+    caps = loads["cap"].dropna()
+    cap = f", caps {int(caps.min())}..{int(caps.max())}" if len(caps) else ""
+    spread = f"{int(loads['load'].min())}..{int(loads['load'].max())}" if len(loads) else "-"
+    return (
+        f"staff: {loads['staff_id'].nunique()} officers in {loads['region'].nunique()} areas, "
+        f"{named:,} of {len(plans):,} plans with an officer; loads {spread}{cap}"
     )
 
 

@@ -8,12 +8,19 @@ checks and holds it.
 
 A policy holds
 
-* ``[review]``: days to the next review of a plan by grade (and for warned customers);
+* ``[review]``: days to the next review of a plan by grade (and for warned customers),
+  optionally sooner for large amounts at risk (``[[review.amount]]``), on the next
+  date of a disconnection procedure (``disconnection_calendar``) and by the first
+  action's due date (``first_action_due``);
+* ``[priority]``: how plans are ranked (:class:`Priority`: the money at risk over the
+  horizon, and who jumps the queue);
 * ``[[measure]]`` entries, each with a ``code``, Chinese and English name and
   explanation, a ``kind`` (``action``, ``disconnection``, ``release``), one or more
   ``[[measure.when]]`` blocks of conditions (the measure applies when all the
   conditions of any one block hold), optional ``[measure.params]``, an optional
-  ``[measure.amount]`` sizing rule and optional dated ``[[measure.step]]`` entries.
+  ``[measure.amount]`` sizing rule, optional dated ``[[measure.step]]`` entries (a step
+  may be ``legal = true``: a date fixed by the disconnection procedure's notice
+  periods) and ``due_days``, the measure's lead time (see :meth:`Measure.lead_days`).
 
 The conditions a block may use are the registry
 :data:`~arrearsrisk.plans.conditions.CONDITIONS` (also importable from here); each
@@ -29,6 +36,8 @@ Examples
 ['approval', 'reminder', 'notice', 'publication', 'disconnect']
 >>> policy.measure("disconnection").step_days()["disconnect"]
 17
+>>> policy.measure("contact_update").lead_days(), policy.priority.horizon_months
+(7, 3)
 """
 
 from __future__ import annotations
@@ -55,6 +64,7 @@ __all__ = [
     "Measure",
     "Policy",
     "PolicyError",
+    "Priority",
     "Step",
     "When",
     "default_policy_path",
@@ -71,6 +81,13 @@ AMOUNT_BASES: tuple[str, ...] = ("exposure", "arrears", "deposit")
 MAX_DAYS = 3660
 """The longest review or step delay a policy may give (about ten years), in days."""
 
+DEFAULT_LEAD_DAYS = 30
+"""Lead time of a measure without ``due_days`` and without steps (older policy files)."""
+
+JUMPS: tuple[str, ...] = ("deadline", "warning")
+"""Who may jump the queue (``[priority] jump``): a plan whose open measure has a legal
+date (a ``legal`` step) within ``deadline_days``, and A-level warnings."""
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MEASURE_FIELDS = (
     "code",
@@ -84,11 +101,21 @@ _MEASURE_FIELDS = (
     "amount",
     "step",
     "optional_columns",
+    "due_days",
 )
-_STEP_FIELDS = ("code", "name_zh", "name_en", "days", "after")
+_STEP_FIELDS = ("code", "name_zh", "name_en", "days", "after", "legal")
 _AMOUNT_FIELDS = ("base", "times", "divided_by", "minus", "round_to", "label_zh", "label_en")
-_TOP_FIELDS = ("policy", "review", "measure")
+_TOP_FIELDS = ("policy", "review", "priority", "measure")
 _REVIEW_FIELDS = (*GRADES, "warning")
+_REVIEW_OPTIONAL = ("amount", "disconnection_calendar", "first_action_due")
+_PRIORITY_FIELDS = (
+    "horizon_months",
+    "warning_multiple",
+    "unpaid_share_warning",
+    "unpaid_share_grade_I",
+    "jump",
+    "deadline_days",
+)
 
 Value = bool | float | int | str | tuple[str, ...] | tuple[tuple[str, bool], ...]
 """A condition's value as its ``parse`` gives it (the types of the shipped conditions)."""
@@ -148,10 +175,51 @@ class Step:
     name_en: str
     days: int
     after: str | None = None
+    legal: bool = False
+    """A date the law's notice periods fix (a disconnection step): a plan whose open
+    measure reaches it within ``[priority] deadline_days`` jumps the queue."""
 
     def name(self, lang: str) -> str:
         """The step's name in ``lang``."""
         return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Priority:
+    """How plans are ranked (``[priority]``; see ``docs/worklist.md``).
+
+    The money at risk of a customer, in CNY over the horizon (元/``horizon_months``
+    个月), is the amount expected still unpaid at the outcome date on the bills due by
+    the end of the horizon::
+
+        due      = max(arrears, 0) + horizon_months * exposure
+        p_warn   = min(p_warning, p_I)          (0 when unknown)
+        cap      = warning_multiple * exposure  (due when the monthly bill is unknown)
+        at_risk  = p_warn * unpaid_share_warning * due
+                 + (p_I - p_warn) * unpaid_share_grade_I * min(due, cap)
+
+    (an A-level warning is an amount owed of at least ``warning_multiple`` monthly
+    bills; a Grade I customer without one owes less than that).  Plans whose reason is
+    in ``jump`` come first, in that order, each group by money at risk.
+    """
+
+    horizon_months: int = 3
+    warning_multiple: float = 2.0
+    unpaid_share_warning: float = 0.7
+    unpaid_share_grade_I: float = 0.15
+    jump: tuple[str, ...] = ("deadline",)
+    deadline_days: int = 3
+
+    def unit(self, lang: str) -> str:
+        """The unit of the money at risk.
+
+        >>> Priority().unit("zh"), Priority().unit("en")
+        ('元/3个月', 'CNY per 3 months')
+        """
+        if lang == "zh":
+            return f"元/{self.horizon_months}个月"
+        months = "month" if self.horizon_months == 1 else f"{self.horizon_months} months"
+        return f"CNY per {months}"
 
 
 @dataclass(frozen=True)
@@ -171,6 +239,24 @@ class Measure:
     optional_columns: tuple[str, ...] = ()
     """Customer columns of ``flags`` conditions the ledger may lack: the blocks testing
     them then never apply, without a warning (``optional_columns`` in the file)."""
+    due_days: int | None = None
+    """The lead time: the measure is due this many days after it was first proposed
+    (``due_days`` in the file; see :meth:`lead_days` when absent)."""
+
+    def lead_days(self) -> int:
+        """Days from proposing the measure to its due date.
+
+        ``due_days`` when the policy gives it; otherwise the date of the last step, or
+        :data:`DEFAULT_LEAD_DAYS` for a measure without steps (older policy files).
+
+        >>> load_policy().measure("disconnection").lead_days()
+        17
+        """
+        if self.due_days is not None:
+            return self.due_days
+        if self.steps:
+            return list(self.step_days().values())[-1]
+        return DEFAULT_LEAD_DAYS
 
     def name(self, lang: str) -> str:
         """The measure's name in ``lang``."""
@@ -202,6 +288,15 @@ class Policy:
     name: str = ""
     version: str = ""
     source: str = ""
+    priority: Priority = field(default_factory=Priority)
+    review_amount: tuple[tuple[float, int], ...] = ()
+    """``(above, days)`` pairs: a plan whose money at risk is above ``above`` CNY is
+    reviewed within ``days`` (``[[review.amount]]``)."""
+    disconnection_calendar: bool = False
+    """Review no later than the next legal date (a ``legal`` step) of an open
+    disconnection procedure."""
+    first_action_due: bool = False
+    """Review no later than the due date of the plan's first action."""
 
     def measure(self, code: str) -> Measure:
         """The measure ``code``.
@@ -271,8 +366,8 @@ def load_policy(
     >>> policy = load_policy()
     >>> policy.codes(("release",))
     ['release_deposit', 'release_guarantee']
-    >>> policy.review_days["I"]
-    7
+    >>> policy.review_days["I"], policy.review_amount
+    (14, ((100000.0, 7), (20000.0, 12)))
     """
     from arrearsrisk.ledger.encoding import read_text
 
@@ -337,7 +432,10 @@ class _Reader:
         meta = data.get("policy", {})
         if not isinstance(meta, dict):
             raise self.fail("", "[policy] must be a table with name and version.")
-        review = self.review(data.get("review", {"I": 7, "II": 30, "III": 90, "warning": 7}))
+        raw_review = data.get("review", {"I": 7, "II": 30, "III": 90, "warning": 7})
+        review = self.review(raw_review)
+        extra = self.review_rules(raw_review)
+        priority = self.priority(data.get("priority", {}))
         raw = data.get("measure")
         if not isinstance(raw, list) or not raw:
             raise self.fail("", "no [[measure]] entries; a policy needs at least one measure.")
@@ -360,12 +458,89 @@ class _Reader:
             name=str(meta.get("name", "")),
             version=str(meta.get("version", "")),
             source=self.source,
+            priority=priority,
+            **extra,
+        )
+
+    def review_rules(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The optional review rules: amount tiers, the disconnection calendar, the due
+        date of the first action."""
+        out: dict[str, Any] = {}
+        for key in ("disconnection_calendar", "first_action_due"):
+            value = raw.get(key, False)
+            if not isinstance(value, bool):
+                raise self.fail("[review]: ", f"'{key}' must be true or false, got {value!r}.")
+            out[key] = value
+        tiers = raw.get("amount", [])
+        if not isinstance(tiers, list):
+            raise self.fail("[review]: ", "[[review.amount]] entries must be tables.")
+        pairs: list[tuple[float, int]] = []
+        for j, tier in enumerate(tiers, start=1):
+            at = f"[[review.amount]] #{j}: "
+            if not isinstance(tier, dict):
+                raise self.fail(at, "must be a table with 'above' and 'days'.")
+            self.unknown(at, tier, ("above", "days"), "field")
+            above = tier.get("above")
+            if (
+                isinstance(above, bool)
+                or not isinstance(above, int | float)
+                or not (math.isfinite(above) and above >= 0)
+            ):
+                raise self.fail(at, f"'above' must be an amount in CNY >= 0, got {above!r}.")
+            pairs.append((float(above), self.whole(f"{at}'days'", tier.get("days"))))
+        out["review_amount"] = tuple(sorted(pairs, reverse=True))
+        return out
+
+    def priority(self, raw: Any) -> Priority:
+        where = "[priority]: "
+        if not isinstance(raw, dict):
+            raise self.fail("", "[priority] must be a table.")
+        self.unknown(where, raw, _PRIORITY_FIELDS, "field")
+        base = Priority()
+        horizon = raw.get("horizon_months", base.horizon_months)
+        if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 24:
+            raise self.fail(
+                where, f"'horizon_months' must be a whole number from 1 to 24, got {horizon!r}."
+            )
+        nums: dict[str, float] = {}
+        for key, low, high in (
+            ("warning_multiple", 0.0, math.inf),
+            ("unpaid_share_warning", 0.0, 1.0),
+            ("unpaid_share_grade_I", 0.0, 1.0),
+        ):
+            value = raw.get(key, getattr(base, key))
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not low <= value <= high
+                or (key == "warning_multiple" and value <= 0)
+            ):
+                bound = "> 0" if key == "warning_multiple" else "from 0 to 1"
+                raise self.fail(where, f"'{key}' must be a number {bound}, got {value!r}.")
+            nums[key] = float(value)
+        jump = raw.get("jump", list(base.jump))
+        if (
+            not isinstance(jump, list)
+            or any(j not in JUMPS for j in jump)
+            or len(set(jump)) != len(jump)
+        ):
+            raise self.fail(
+                where, f"'jump' must be a list of distinct values of {list(JUMPS)}, got {jump!r}."
+            )
+        return Priority(
+            horizon_months=horizon,
+            jump=tuple(jump),
+            deadline_days=self.whole(
+                f"{where}'deadline_days'", raw.get("deadline_days", base.deadline_days)
+            ),
+            **nums,
         )
 
     def review(self, raw: Any) -> dict[str, int]:
         if not isinstance(raw, dict):
             raise self.fail("", "[review] must be a table of days by grade.")
-        self.unknown("[review]: ", raw, _REVIEW_FIELDS, "field")
+        self.unknown("[review]: ", raw, (*_REVIEW_FIELDS, *_REVIEW_OPTIONAL), "field")
         out: dict[str, int] = {}
         for key in _REVIEW_FIELDS:
             if key not in raw:
@@ -425,6 +600,9 @@ class _Reader:
             amount = self.amount(where, entry["amount"], code)
         steps = self.steps(where, entry.get("step", []), code)
         optional = self.optional(where, entry.get("optional_columns", []), when, code)
+        due_days = None
+        if "due_days" in entry:
+            due_days = self.whole(f"{where}'due_days'", entry["due_days"], code, "due_days")
         return Measure(
             code=code,
             kind=kind,
@@ -437,6 +615,7 @@ class _Reader:
             amount=amount,
             steps=steps,
             optional_columns=optional,
+            due_days=due_days,
         )
 
     def optional(self, where: str, raw: Any, when: tuple[When, ...], code: str) -> tuple[str, ...]:
@@ -566,6 +745,9 @@ class _Reader:
             at = f"{where}step '{step_code}': "
             if any(s.code == step_code for s in steps):
                 raise self.fail(at, "code is used by two steps.", code, "code")
+            legal = entry.get("legal", False)
+            if not isinstance(legal, bool):
+                raise self.fail(at, f"'legal' must be true or false, got {legal!r}.", code, "legal")
             after = entry.get("after")
             if after is not None and not any(s.code == after for s in steps):
                 raise self.fail(
@@ -581,6 +763,7 @@ class _Reader:
                     name_en=self.text(at, entry, "name_en", code),
                     days=self.whole(f"{at}'days'", entry.get("days"), code, "days"),
                     after=after,
+                    legal=legal,
                 )
             )
         return tuple(steps)

@@ -12,8 +12,9 @@ import pandas as pd
 
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.plans.facts import build_facts, check_scores
+from arrearsrisk.plans.people import check_staff, fill_people
 from arrearsrisk.plans.policy import Policy, load_policy
-from arrearsrisk.plans.risk_plans import plan_frame, propose
+from arrearsrisk.plans.risk_plans import plan_frame, propose, rank_plans
 from arrearsrisk.vocabulary import check_lang
 
 __all__ = ["release_candidates"]
@@ -62,6 +63,7 @@ def release_candidates(
     """
     lang = check_lang(lang)
     policy = load_policy() if policy is None else policy
+    staff = None if staff is None else check_staff(staff)
     scores, as_of = check_scores(scores)
     needs = (scores["grade"] == "III").to_numpy() & ~scores["a_warning"].to_numpy()
     facts = build_facts(scores[needs], ledger, as_of)
@@ -69,8 +71,8 @@ def release_candidates(
     proposed = propose(facts, measures, ledger, as_of, lang, features)
     keep = np.array([len(p) > 0 for p in proposed], dtype=bool)
     proposed = [p for p, k in zip(proposed, keep, strict=True) if k]
-    out = plan_frame(facts.subset(keep).frame, proposed, policy, as_of, lang, staff, None)
+    out = plan_frame(facts.subset(keep).frame, proposed, policy, as_of, lang, None, None)
     order = np.lexsort((out["customer_id"].to_numpy(dtype=str), -out["deposit"].fillna(0)))
-    out = out.iloc[order].reset_index(drop=True)
-    out["priority"] = np.arange(1, len(out) + 1)
+    out = rank_plans(out, order)  # priority, and category_priority within each category
+    fill_people(out, staff)
     return out

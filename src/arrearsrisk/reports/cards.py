@@ -11,6 +11,8 @@ import pandas as pd
 
 from arrearsrisk.i18n import money, text
 from arrearsrisk.plans import PlanMeasure
+from arrearsrisk.plans.policy import Priority
+from arrearsrisk.plans.status import status_label
 from arrearsrisk.reports.formatting import (
     GRADE_COLORS,
     amount_words,
@@ -24,6 +26,7 @@ from arrearsrisk.reports.formatting import (
     rows,
     warn_badge,
 )
+from arrearsrisk.reports.worklist import loss_unit
 from arrearsrisk.vocabulary import GRADES
 
 __all__ = ["card", "cards_section"]
@@ -70,15 +73,26 @@ def _measure_item(m: PlanMeasure, lang: str) -> str:
             + "</table>"
         )
     cls = ' class="disc"' if m.kind == "disconnection" else ""
+    state = (
+        esc(text("card_due", lang, date=date_text(m.due)))
+        + " · "
+        + esc(status_label(m.status, lang))
+    )  # due date and status; the first action and an overdue measure are marked
+    if m.first:
+        state = f'<span class="chip">{esc(text("card_first", lang))}</span> ' + state
+    if m.overdue:
+        state += f' <span class="chip disc">{esc(text("card_overdue", lang))}</span>'
     return (
-        f"<li{cls}><b>{esc(m.name)}</b>{amount}"
+        f'<li{cls}><b>{esc(m.name)}</b>{amount}<div class="small">{state}</div>'
         f'<div class="why">{esc(text("card_why", lang))}{esc(m.reason)}</div>'
         f'<div class="expl">{esc(m.explanation)}</div>{steps}</li>'
     )
 
 
-def card(r: Any, lang: str) -> str:
-    """The card of one plan (a row of :func:`~arrearsrisk.reports.formatting.rows`)."""
+def card(r: Any, lang: str, unit: str | None = None) -> str:
+    """The card of one plan (a row of :func:`~arrearsrisk.reports.formatting.rows`);
+    ``unit`` of its money at risk, by default the 3-month horizon's (``元/3个月``)."""
+    unit = Priority().unit(lang) if unit is None else unit
     where = " · ".join(
         x
         for x in (
@@ -94,7 +108,7 @@ def card(r: Any, lang: str) -> str:
         [
             (text("col_exposure", lang), money(r.exposure)),
             (text("col_arrears", lang), money(r.arrears)),
-            (text("col_expected_loss", lang), money(r.expected_loss)),
+            (text("col_loss_at_risk", lang, unit=unit), money(r.loss_at_risk)),
             (text("col_deposit", lang), money(r.deposit)),
             (text("col_review_date", lang), date_text(r.review_date)),
             (text("col_as_of", lang), date_text(r.as_of)),
@@ -105,17 +119,16 @@ def card(r: Any, lang: str) -> str:
         if r.reasons
         else f'<p class="small">{esc(text("empty", lang))}</p>'
     )
-    people = _kv(
+    nobody = text("person_missing", lang)
+    people = _kv(  # the three responsible people (一户一策), each named or "not assigned"
         [
             (
                 text(f"col_{role}", lang),
-                "" if is_missing(getattr(r, role)) else str(getattr(r, role)),
+                nobody if is_missing(getattr(r, role)) else str(getattr(r, role)),
             )
             for role in ("head", "manager", "officer")
         ]
     )
-    if people == '<dl class="kv"></dl>':
-        people = '<p class="small">-</p>'
     hazard = (
         f'<p class="hazard">{esc(text("hazard_no_disconnection", lang))}</p>'
         if r.high_hazard
@@ -129,7 +142,7 @@ def card(r: Any, lang: str) -> str:
     return (
         f'<article class="pcard g-{esc(r.grade)}" id="c-{esc(r.customer_id)}">'
         f'<header><span class="prio">{esc(text("card_priority", lang, priority=r.priority))}'
-        "</span>"
+        f"{' · ' + esc(text(f'jump_{r.jump}', lang)) if r.jump else ''}</span>"
         f"<h3>{esc(r.customer_id)}</h3>{badges}{change}"
         f'<span class="where">{esc(where)}</span></header>'
         '<div class="cols"><div>'
@@ -146,7 +159,8 @@ def cards_section(plans: pd.DataFrame, lang: str, limit: int) -> str:
     """The ``#cards`` section: the cards of the first ``limit`` plans."""
     shown = plans.head(limit)
     note = text("cards_note", lang, shown=f"{len(shown):,}", total=f"{len(plans):,}")
-    cards = "".join(card(r, lang) for r in rows(shown))
+    unit = loss_unit(plans, lang)
+    cards = "".join(card(r, lang, unit) for r in rows(shown))
     return (
         f'<section id="cards"><h2>{esc(text("nav_cards", lang))}</h2>'
         f'<p class="note">{esc(note)}</p>{cards}</section>'

@@ -7,7 +7,9 @@ compute nothing a plan does not already hold except portfolio counts.
 ``report.css``), charts as inline SVG (their text is set by the browser in the page's
 fonts, so Chinese renders with any CJK system font: Noto Sans CJK, Source Han Sans,
 PingFang, Microsoft YaHei, WenQuanYi; none is downloaded), no script, no external link.
-Sections: the portfolio (:mod:`~arrearsrisk.reports.portfolio`), the worklist by priority
+Sections (each linked from the navigation bar): the portfolio
+(:mod:`~arrearsrisk.reports.portfolio`), the worklist by priority with each usage
+category's first plans and the overdue measures
 (:mod:`~arrearsrisk.reports.worklist`), one printable card per customer (one A4 page each
 when printed, :mod:`~arrearsrisk.reports.cards`) and, if given, the release candidates.
 For large portfolios the worklist and the cards are capped to the highest priorities
@@ -148,7 +150,13 @@ def render_report(
         model = ", ".join(sorted({str(v) for v in scores["model_version"].dropna()}))[:60]
     heading = title or text("report_title", lang)
 
-    nav = [("portfolio", "nav_portfolio"), ("worklist", "nav_worklist"), ("cards", "nav_cards")]
+    nav = [
+        ("portfolio", "nav_portfolio"),
+        ("worklist", "nav_worklist"),
+        ("worklist-categories", "category_lists"),  # sections of reports.worklist
+        ("overdue-measures", "overdue_title"),
+        ("cards", "nav_cards"),
+    ]
     if release is not None:
         nav.append(("release", "nav_release"))
     parts = [

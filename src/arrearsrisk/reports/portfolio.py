@@ -20,6 +20,7 @@ from arrearsrisk.reports.formatting import (
     is_missing,
     pct,
 )
+from arrearsrisk.reports.worklist import loss_unit
 
 __all__ = ["portfolio", "portfolio_section"]
 
@@ -101,10 +102,10 @@ def portfolio_section(
             compact_money(float(np.nansum(folio["arrears"].to_numpy()[risky])), lang),
             "",
         ),
-        (
+        (  # the money at risk over the horizon, not a monthly figure: its unit says so
             "money",
-            text("kpi_loss", lang),
-            compact_money(float(plans["expected_loss"].sum()), lang),
+            text("kpi_loss_at_risk", lang, unit=loss_unit(plans, lang)),
+            compact_money(float(np.nansum(plans["loss_at_risk"].to_numpy(dtype=float))), lang),
             "",
         ),
     ]
