@@ -19,6 +19,8 @@ from arrearsrisk.monitoring.reference import Binning, group_column, reference_fr
 from arrearsrisk.monitoring.segments import segment_labels
 
 ROOT = Path(__file__).resolve().parents[2]
+OLD_BUNDLE = ROOT / "tests" / "models" / "hostile_bundle"
+"""A bundle saved before monitoring references (the 2026-11-22 sample model)."""
 
 
 def test_binning_by_value_for_few_whole_numbers() -> None:
@@ -173,7 +175,7 @@ def test_segment_plan_pools_and_skips() -> None:
 
 
 def test_bundle_keeps_the_reference_and_old_bundles_still_load(tmp_path: Path) -> None:
-    model = ar.load_model(ROOT / "models" / "sample")
+    model = ar.load_model(OLD_BUNDLE)
     assert model.reference is None  # trained before references: loads as before
     ref = reference_from_scored(*_scored(400, 3), ["x", "k"])
     model.reference = ref.to_dict()
@@ -192,7 +194,7 @@ def test_bundle_keeps_the_reference_and_old_bundles_still_load(tmp_path: Path) -
 def test_monitor_says_an_old_bundle_needs_a_reference(tmp_path: Path) -> None:
     ledger = ar.read_ledger(ROOT / "data" / "sample")
     old = tmp_path / "old"
-    shutil.copytree(ROOT / "models" / "sample", old)
+    shutil.copytree(OLD_BUNDLE, old)
     with pytest.raises(MonitoringError, match=r"(?s)has no monitoring reference .* retrain it"):
         monitor(ledger, old, ["2025-06"])
     # the documented fallback: a reference rebuilt from the ledger at the training months

@@ -153,7 +153,12 @@ def test_bundle_round_trip(tmp_path, model, ledger):
     pd.testing.assert_frame_equal(ar.score(part, AS_OF, again), ar.score(part, AS_OF, model))
     manifest = json.loads((tmp_path / "copy" / "manifest.json").read_text())
     assert {f["name"] for f in manifest["features"]} == set(model.spec.names)
-    assert set(manifest["files"]) == {"grade_I.txt", "grade_I_II.txt", "warning.txt"}
+    assert set(manifest["files"]) == {
+        "grade_I.txt",
+        "grade_I_II.txt",
+        "warning.txt",
+        "monitoring.json",
+    }
     assert not list((tmp_path / "copy").glob("*.pkl"))
 
 
