@@ -16,7 +16,7 @@ from tests.monitoring_project import MONTHS, monitored, project
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-OLD_BUNDLE = ROOT / "models" / "sample"  # trained before references existed
+OLD_BUNDLE = ROOT / "tests" / "models" / "hostile_bundle"  # saved before references existed
 
 
 def invoke(*args: object) -> object:
