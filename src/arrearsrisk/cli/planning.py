@@ -35,11 +35,30 @@ def _plans(
     ledger = ar.read_ledger(data, encoding=_encoding())
     rules = ar.load_policy(policy, encoding=_encoding()) if policy else None
     scores = read_table(scores_file, encoding=_encoding())
-    prev = read_table(previous, encoding=_encoding()) if previous else None
+    prev, last_month = _previous(previous)
     with strict_staff(refuse_gaps):  # a StaffWarning is then an error: exit 2
-        plans = ar.risk_plans(scores, ledger, lang, rules, staff_table, prev)
+        plans = ar.risk_plans(scores, ledger, lang, rules, staff_table, last_month)
         release = ar.release_candidates(scores, ledger, lang=lang, policy=rules, staff=staff_table)
     return ledger, scores, prev, plans, release
+
+
+def _previous(previous: str | None) -> tuple[Any, Any]:
+    """``--previous`` read once: last month's grades (for the report's migration) and
+    what ``risk_plans`` gets (a previous scoring, or last month's plans workbook / CSV
+    with its status columns, whose statuses carry forward)."""
+    from arrearsrisk.plans.status import has_statuses, previous_grades, read_statuses
+    from arrearsrisk.writers import read_table
+
+    if not previous:
+        return None, None
+    if Path(previous).suffix.lower() == ".xlsx":  # a plans workbook: its measures sheet
+        statuses = read_statuses(previous)
+    else:
+        table = read_table(previous, encoding=_encoding())
+        if not has_statuses(table):
+            return table, table  # a previous scoring
+        statuses = read_statuses(table)
+    return previous_grades(statuses), statuses
 
 
 PLAN_OPTIONS = [
@@ -54,7 +73,11 @@ PLAN_OPTIONS = [
         "--policy", default=None, help="Your policy table (TOML) instead of the shipped one."
     ),
     *STAFF_OPTIONS,
-    click.option("--previous", default=None, help="Last month's scores, to say what changed."),
+    click.option(
+        "--previous",
+        default=None,
+        help="Last month's scores, or last month's plans (.xlsx or .csv) with statuses.",
+    ),
 ]
 
 

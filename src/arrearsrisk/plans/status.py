@@ -43,7 +43,7 @@ import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.i18n import text
-from arrearsrisk.vocabulary import LANGS
+from arrearsrisk.vocabulary import FALSE_WORDS, LANGS, TRUE_WORDS
 
 __all__ = [
     "CLOSED",
@@ -514,6 +514,18 @@ def previous_grades(statuses: pd.DataFrame) -> pd.DataFrame | None:
         return None
     out = known[["customer_id", "grade"]].drop_duplicates("customer_id", keep="last")
     warned = known[["customer_id", "a_warning"]].drop_duplicates("customer_id", keep="last")
-    if warned["a_warning"].notna().all():
-        out = out.assign(a_warning=warned["a_warning"].to_numpy())
+    flags = [_flag_word(v) for v in warned["a_warning"].tolist()]
+    if all(f is not None for f in flags):  # every warning read as yes or no
+        out = out.assign(a_warning=np.array(flags, dtype=bool))
     return out.reset_index(drop=True)
+
+
+def _flag_word(value: Any) -> bool | None:
+    """A warning cell as a bool (``True``/``False``, or a yes/no spelling such as 是/否
+    as the workbook writes it); ``None`` when missing or unreadable."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    word = str(value).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
