@@ -3,6 +3,7 @@ per-customer twin, the queue, the review dates and the policy's [priority] secti
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -19,6 +20,7 @@ from arrearsrisk.plans.priority import (
     money_at_risk,
     queue,
     review_dates,
+    spread_reviews,
 )
 
 AS_OF = pd.Timestamp("2025-09-30")
@@ -225,6 +227,8 @@ def test_a_bad_priority_section_is_refused(section, match):
     ("extra", "match"),
     [
         ("disconnection_calendar = 1", r"'disconnection_calendar' must be true or false"),
+        ("reviews_per_day = -1", r"'reviews_per_day' must be a whole number from 0 to 10000"),
+        ("reviews_per_day = true", r"'reviews_per_day' must be a whole number from 0 to 10000"),
         (
             "  [[review.amount]]\n  above = -5\n  days = 3",
             r"\[\[review.amount\]\] #1: 'above' must be",
@@ -239,8 +243,105 @@ def test_bad_review_rules_are_refused(extra, match):
         parse_policy(text)
 
 
+def test_reviews_per_day_is_read_and_off_in_an_older_policy():
+    assert parse_policy(OLD_POLICY).reviews_per_day == 0
+    text = OLD_POLICY.replace("warning = 7\n", "warning = 7\nreviews_per_day = 4\n", 1)
+    assert parse_policy(text).reviews_per_day == 4
+    assert load_policy().reviews_per_day == 10
+
+
 def test_bad_lead_times_and_legal_flags_are_refused():
     with pytest.raises(PolicyError, match=r"measure 'visit': 'due_days' must be a whole number"):
         parse_policy(OLD_POLICY.replace('code = "visit"\n', 'code = "visit"\ndue_days = "soon"\n'))
     with pytest.raises(PolicyError, match=r"step 'remind': 'legal' must be true or false"):
         parse_policy(OLD_POLICY.replace("  days = 2\n", '  days = 2\n  legal = "yes"\n'))
+
+
+def slow_spread(when, fixed, areas, rank, as_of, per_day):
+    """:func:`spread_reviews` in plain Python, one day at a time with ``datetime``."""
+    days = [w.date() for w in when]
+    start = as_of.date() + dt.timedelta(days=1)
+    while start.weekday() >= 5:
+        start += dt.timedelta(days=1)
+    load: dict[tuple[str, dt.date], int] = {}
+    area = ["" if a is None else str(a) for a in areas]
+    for i, day in enumerate(days):
+        if fixed[i] and day >= start and day.weekday() < 5:
+            load[area[i], day] = load.get((area[i], day), 0) + 1
+    out = list(days)
+
+    def latest_workday(day: dt.date) -> dt.date:
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return day
+
+    todo = [i for i in range(len(days)) if not fixed[i]]
+    todo.sort(key=lambda i: (latest_workday(days[i]), rank[i]), reverse=True)
+    for i in todo:
+        window = [
+            start + dt.timedelta(days=k)
+            for k in range((days[i] - start).days + 1)
+            if (start + dt.timedelta(days=k)).weekday() < 5
+        ]
+        if not window:
+            continue  # no working day before it: the date stays
+        free = [d for d in window if load.get((area[i], d), 0) < per_day]
+        day = free[-1] if free else min(window, key=lambda d: (load.get((area[i], d), 0), d))
+        load[area[i], day] = load.get((area[i], day), 0) + 1
+        out[i] = day
+    return [pd.Timestamp(d) for d in out]
+
+
+def test_reviews_spread_over_working_days_exactly():
+    # 2025-09-30 is a Tuesday; Grade I reviews due Tuesday 10-14, two a day
+    when = pd.DatetimeIndex(["2025-10-14"] * 5 + ["2025-10-13", "2025-10-01"])
+    fixed = np.array([False] * 5 + [True, False])
+    areas = np.array(["A"] * 4 + ["B", "A", "A"], dtype=object)
+    rank = np.array([5, 1, 3, 2, 4, 6, 7])
+    got = spread_reviews(when, fixed, areas, rank, AS_OF, 2).strftime("%m-%d").tolist()
+    # A: ranks 5 and 3 keep Tuesday, the legal date fills one place on Monday, rank 2
+    # takes the other, rank 1 goes back to Friday; B's one review keeps its date;
+    # 10-01, the day after scoring, keeps its date
+    assert got == ["10-14", "10-10", "10-14", "10-13", "10-14", "10-13", "10-01"]
+    assert spread_reviews(when, fixed, areas, rank, AS_OF, 0).equals(when)
+
+
+def test_more_reviews_than_room_go_to_the_least_loaded_days():
+    when = pd.DatetimeIndex(["2025-10-02"] * 5)  # Thursday: two working days in the window
+    got = spread_reviews(when, np.zeros(5, bool), np.array(["A"] * 5), np.arange(1, 6), AS_OF, 2)
+    # ranks 5 and 4 keep Thursday, 3 and 2 take Wednesday, 1 has no room: the least
+    # loaded day of the window, the earliest of ties, Wednesday
+    assert got.strftime("%m-%d").tolist() == ["10-01", "10-01", "10-01", "10-02", "10-02"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40),  # days after the scoring date
+            st.booleans(),  # fixed
+            st.sampled_from(["A", "B", None]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(1, 4),
+    st.sampled_from(["2025-09-30", "2025-10-03", "2025-10-04"]),
+)
+def test_spread_reviews_equals_its_plain_twin_and_keeps_its_promises(plans, per_day, day):
+    as_of = pd.Timestamp(day)
+    when = pd.DatetimeIndex([as_of + pd.Timedelta(days=max(d, 1)) for d, _, _ in plans])
+    fixed = np.array([f for _, f, _ in plans])
+    areas = np.array([a for _, _, a in plans], dtype=object)
+    rank = np.random.default_rng(len(plans)).permutation(len(plans)) + 1
+    got = spread_reviews(when, fixed, areas, rank, as_of, per_day)
+    assert got.tolist() == slow_spread(when, fixed, areas, rank, as_of, per_day)
+    moved = got != when
+    assert not moved[fixed].any()  # legal dates stay
+    assert (got <= when).all() and (got > as_of).all()  # never later, never before tomorrow
+    assert (got[moved].day_of_week < 5).all()  # moved only onto working days
+    frame = pd.DataFrame({"area": pd.Series(areas).fillna(""), "day": got, "rank": rank})
+    frame["due"] = when
+    for _, same in frame.groupby(["area", "due"]):  # the first plans take the earlier days
+        same = same.sort_values("rank")
+        assert same["day"].is_monotonic_increasing or (fixed[same.index]).any()

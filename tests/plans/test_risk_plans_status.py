@@ -150,3 +150,26 @@ def test_a_malformed_previous_workbook_is_refused(tmp_path):
     )
     with pytest.raises(ArrearsRiskError, match=r"unknown status \['搁置'\]"):
         plans_at(OCT, previous=path)
+
+
+def test_the_sample_s_reviews_are_spread_within_each_area_s_daily_cap(sample_ledger, sample_model):
+    import dataclasses
+
+    from arrearsrisk.plans.policy import load_policy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ar.LedgerWarning)
+        scored = ar.score(sample_ledger, "2025-09-30", sample_model, reasons="none")
+        capped = risk_plans(scored, sample_ledger)
+        free = risk_plans(
+            scored, sample_ledger, policy=dataclasses.replace(load_policy(), reviews_per_day=0)
+        )
+    assert capped["customer_id"].tolist() == free["customer_id"].tolist()  # same queue
+    assert (capped["review_date"] <= free["review_date"]).all()
+    assert (capped["review_date"] > pd.Timestamp("2025-09-30")).all()
+    moved = capped["review_date"] != free["review_date"]
+    assert moved.any() and (capped.loc[moved, "review_date"].dt.day_of_week < 5).all()
+    per_day = capped.groupby(["region", "review_date"]).size()
+    assert per_day.max() <= 10 < free.groupby(["region", "review_date"]).size().max()
+    grade_i = capped["grade"] == "I"
+    assert capped.loc[grade_i, "review_date"].nunique() > free.loc[grade_i, "review_date"].nunique()

@@ -207,3 +207,30 @@ def test_without_statuses_every_plan_has_one_first_action():
     got = carry_statuses(["C1", "C2"], proposed, None, LEAD, AS_OF)
     assert [m.first for m in got[0]] == [False, True] and got[1] == []
     assert not np.any([m.overdue for m in got[0]])
+
+
+def test_a_held_measure_is_first_only_when_nothing_else_is_open():
+    # the held disconnection (verify the hazard flag) is due at once, but it is a review
+    # step: the plan's first action is its real measure; alone, the held note is first
+    lead = {**LEAD, "disconnection_hold": 0}
+    proposed = [
+        [measure("disconnection_hold", 0), measure("deposit", 20), measure("follow_up", 3)],
+        [measure("disconnection_hold", 0)],
+    ]
+    got = carry_statuses(["C1", "C2"], proposed, None, lead, AS_OF)
+    assert [m.first for m in got[0]] == [False, False, True]
+    assert [m.first for m in got[1]] == [True]
+    done = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1"],
+            "code": ["follow_up", "deposit"],
+            "status": ["done", "waived"],
+            "status_date": ["2025-09-20", "2025-09-21"],
+            "status_by": ["何健", "何健"],
+            "proposed_date": ["2025-08-31", "2025-08-31"],
+            "due_date": [None, None],
+            "as_of": ["2025-08-31", "2025-08-31"],
+        }
+    )
+    got = carry_statuses(["C1"], proposed[:1], done, lead, AS_OF)
+    assert [m.first for m in got[0]] == [True, False, False]  # everything else is closed

@@ -107,7 +107,12 @@ _STEP_FIELDS = ("code", "name_zh", "name_en", "days", "after", "legal")
 _AMOUNT_FIELDS = ("base", "times", "divided_by", "minus", "round_to", "label_zh", "label_en")
 _TOP_FIELDS = ("policy", "review", "priority", "measure")
 _REVIEW_FIELDS = (*GRADES, "warning")
-_REVIEW_OPTIONAL = ("amount", "disconnection_calendar", "first_action_due")
+_REVIEW_OPTIONAL = (
+    "amount",
+    "disconnection_calendar",
+    "first_action_due",
+    "reviews_per_day",
+)
 _PRIORITY_FIELDS = (
     "horizon_months",
     "warning_multiple",
@@ -297,6 +302,11 @@ class Policy:
     disconnection procedure."""
     first_action_due: bool = False
     """Review no later than the due date of the plan's first action."""
+    reviews_per_day: int = 0
+    """At most this many reviews a working day in each area: reviews are moved earlier,
+    onto the latest working day (Monday to Friday) before their date with room, the
+    first plans of the queue first (:func:`~arrearsrisk.plans.priority.spread_reviews`),
+    so a station does not review every Grade I customer on one day; 0 keeps the dates."""
 
     def measure(self, code: str) -> Measure:
         """The measure ``code``.
@@ -464,8 +474,15 @@ class _Reader:
 
     def review_rules(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The optional review rules: amount tiers, the disconnection calendar, the due
-        date of the first action."""
+        date of the first action, the reviews a working day."""
         out: dict[str, Any] = {}
+        per_day = raw.get("reviews_per_day", 0)
+        if isinstance(per_day, bool) or not isinstance(per_day, int) or not 0 <= per_day <= 10_000:
+            raise self.fail(
+                "[review]: ",
+                f"'reviews_per_day' must be a whole number from 0 to 10000, got {per_day!r}.",
+            )
+        out["reviews_per_day"] = int(per_day)
         for key in ("disconnection_calendar", "first_action_due"):
             value = raw.get(key, False)
             if not isinstance(value, bool):

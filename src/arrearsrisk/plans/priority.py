@@ -24,7 +24,14 @@ import pandas as pd
 
 from arrearsrisk.plans.policy import Policy, Priority
 
-__all__ = ["category_ranks", "jump_reasons", "money_at_risk", "queue", "review_dates"]
+__all__ = [
+    "category_ranks",
+    "jump_reasons",
+    "money_at_risk",
+    "queue",
+    "review_dates",
+    "spread_reviews",
+]
 
 
 def money_at_risk(
@@ -187,3 +194,82 @@ def review_dates(
             when = np.where(~np.isnat(limit) & (limit < when), limit, when)
     floor = np.datetime64(as_of + pd.Timedelta(days=1), "ns")
     return pd.DatetimeIndex(np.maximum(when, floor))
+
+
+def spread_reviews(
+    when: pd.DatetimeIndex | np.ndarray,
+    fixed: np.ndarray,
+    areas: np.ndarray,
+    rank: np.ndarray,
+    as_of: pd.Timestamp,
+    per_day: int,
+) -> pd.DatetimeIndex:
+    """Review dates with at most ``per_day`` reviews a working day in each area.
+
+    Each review that is not ``fixed`` (a legal date of the disconnection calendar stays
+    where it is, and takes its day's room) moves to the latest working day (Monday to
+    Friday) on or before its date that still has room in its area, never before the day
+    after ``as_of``. Reviews are placed from the latest date back, and within a date
+    from the end of the queue (``rank``, 1 = first plan), so the first plans take the
+    earliest days. When an area has more reviews than room from the day after ``as_of``
+    to their date, the extra ones go to that window's least-loaded day (the earliest of
+    ties). ``per_day`` 0 returns ``when`` unchanged.
+
+    Parameters
+    ----------
+    when : pandas.DatetimeIndex or numpy.ndarray of datetime64
+        Each plan's review date (:func:`review_dates`).
+    fixed : numpy.ndarray of bool
+        Reviews that must stay on their date.
+    areas : numpy.ndarray
+        Each plan's area (supply station); missing areas form one area.
+    rank : numpy.ndarray of int
+        Each plan's place in the queue (1 = first).
+    as_of : pandas.Timestamp
+        The scoring date.
+    per_day : int
+        Reviews a working day in one area.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+
+    Examples
+    --------
+    Three plans of one station due for review on Tuesday 2025-10-14, one review a day,
+    and a legal date on Monday that keeps its day: the last plan of the queue (rank 3)
+    stays on Tuesday, the second goes back to Friday (Monday is taken, the weekend is
+    skipped), the first to Thursday.
+
+    >>> when = pd.DatetimeIndex(["2025-10-14"] * 3 + ["2025-10-13"])
+    >>> spread_reviews(when, np.array([False, False, False, True]), np.array(["A"] * 4),
+    ...     np.array([3, 1, 2, 4]), pd.Timestamp("2025-09-30"), 1).strftime("%m-%d %a").tolist()
+    ['10-14 Tue', '10-09 Thu', '10-10 Fri', '10-13 Mon']
+    """
+    out = pd.DatetimeIndex(when).to_numpy(dtype="datetime64[D]").copy()
+    if per_day <= 0 or len(out) == 0:
+        return pd.DatetimeIndex(out.astype("datetime64[ns]"))
+    start = np.busday_offset(np.datetime64(as_of.date(), "D") + 1, 0, roll="forward")
+    last = max(out.max(), start)
+    workdays = np.arange(start, last + 1)
+    workdays = workdays[np.is_busday(workdays)]
+    # position of the latest working day on or before each date (-1: none in the window)
+    pos = np.searchsorted(workdays, out, side="right") - 1
+    keys = pd.Series(np.asarray(areas, dtype=object)).fillna("").astype(str).to_numpy()
+    load: dict[str, np.ndarray] = {k: np.zeros(len(workdays), dtype=np.int64) for k in set(keys)}
+    fixed = np.asarray(fixed, dtype=bool)
+    on_workday = (pos >= 0) & (workdays[np.maximum(pos, 0)] == out)
+    for i in np.flatnonzero(fixed & on_workday).tolist():
+        load[keys[i]][pos[i]] += 1
+    movable = np.flatnonzero(~fixed & (pos >= 0))
+    order = movable[np.lexsort((-np.asarray(rank)[movable], -pos[movable]))]
+    for i in order.tolist():
+        room = load[keys[i]]
+        p = int(pos[i])
+        while p >= 0 and room[p] >= per_day:
+            p -= 1
+        if p < 0:  # no room left in the window: the least-loaded day, earliest first
+            p = int(np.argmin(room[: pos[i] + 1]))
+        room[p] += 1
+        out[i] = workdays[p]
+    return pd.DatetimeIndex(out.astype("datetime64[ns]"))

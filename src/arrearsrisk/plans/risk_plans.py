@@ -43,6 +43,7 @@ from arrearsrisk.plans.priority import (
     money_at_risk,
     queue,
     review_dates,
+    spread_reviews,
 )
 from arrearsrisk.plans.safety import (
     HOLD_EXPLANATION,
@@ -560,7 +561,7 @@ def plan_frame(
     )
     warned = facts["a_warning"].to_numpy(dtype=bool)
     out["jump"] = jump_reasons(warned, deadline, prio)
-    out["review_date"] = review_dates(
+    when = review_dates(
         as_of,
         facts["grade"].to_numpy(),
         warned,
@@ -569,6 +570,14 @@ def plan_frame(
         next_disc,
         policy,
     )
+    if policy.reviews_per_day:  # at most so many reviews a working day in each area
+        rank = np.empty(len(out), dtype=np.int64)
+        rank[_queue_order(out, policy)] = np.arange(1, len(out) + 1)
+        legal = policy.disconnection_calendar & (when.to_numpy() == next_disc)
+        when = spread_reviews(
+            when, legal, facts["region"].to_numpy(), rank, as_of, policy.reviews_per_day
+        )
+    out["review_date"] = when
     out["first_action"] = first
     out["first_due"] = pd.DatetimeIndex(first_due)
     out["overdue"] = overdue
@@ -647,7 +656,12 @@ def rank_plans(plans: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
 
 
 def _sort(plans: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    order = queue(
+    return rank_plans(plans, _queue_order(plans, policy))
+
+
+def _queue_order(plans: pd.DataFrame, policy: Policy) -> np.ndarray:
+    """Positions of ``plans`` in the queue's order (:func:`~arrearsrisk.plans.priority.queue`)."""
+    return queue(
         plans["loss_at_risk"].to_numpy(dtype=np.float64),
         plans["jump"].to_numpy(dtype=str),
         (
@@ -657,4 +671,3 @@ def _sort(plans: pd.DataFrame, policy: Policy) -> pd.DataFrame:
         ),
         policy.priority,
     )
-    return rank_plans(plans, order)

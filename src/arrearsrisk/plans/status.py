@@ -43,6 +43,7 @@ import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.i18n import text
+from arrearsrisk.plans.safety import HOLD_SUFFIX
 from arrearsrisk.vocabulary import FALSE_WORDS, LANGS, TRUE_WORDS
 
 __all__ = [
@@ -410,7 +411,8 @@ def carry_statuses(
         The same measures, matched ones with their status, status date, who set it and
         first proposed date, steps and due date from that date; ``overdue`` set for
         those not done past their due date; ``first`` on each plan's first action (the
-        open measure due first, ties in policy order).
+        open measure due first, ties in policy order; a held measure, ``*_hold``, only
+        when nothing else is open).
 
     Raises
     ------
@@ -467,11 +469,14 @@ def carry_statuses(
             "shift": (start - today).astype("int64").tolist(),
         }
     overdue = ~closed & (due < today)
-    # the first action: each plan's open measure due first, ties in policy order
+    # the first action: each plan's open measure due first, ties in policy order; a held
+    # measure (a disconnection held until a flag is checked) is a review step, first
+    # only when the plan has nothing else open
     first = np.zeros(len(flat), dtype=bool)
     open_ = np.flatnonzero(~closed)
     if len(open_):
-        ranked = open_[np.lexsort((open_, due[open_], plan_of[open_]))]
+        held = np.array([flat[k].code.endswith(HOLD_SUFFIX) for k in open_.tolist()], dtype=bool)
+        ranked = open_[np.lexsort((open_, due[open_], held, plan_of[open_]))]
         first[ranked[np.r_[True, plan_of[ranked][1:] != plan_of[ranked][:-1]]]] = True
     shifted: dict[tuple[int, int], tuple[Any, ...]] = {}  # steps tuples are shared by measure
 
