@@ -13,10 +13,10 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from arrearsrisk._version import __version__ as __version__
-from arrearsrisk.asof.labels import build_labels
 from arrearsrisk.errors import (
     ArrearsRiskError,
     BundleError,
@@ -25,16 +25,57 @@ from arrearsrisk.errors import (
     PeerContextWarning,
     PolicyError,
 )
-from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
-from arrearsrisk.features.frames import monthly_cutoffs, training_frame
-from arrearsrisk.ledger import Ledger, read_ledger
-from arrearsrisk.models import RiskModel, TrainResult, load_model
-from arrearsrisk.models.loading import register_model_source as _register_model_source
-from arrearsrisk.pipeline.training import train
-from arrearsrisk.plans import load_policy, plan_measures, release_candidates, risk_plans
-from arrearsrisk.reports import write_report, write_workbook
-from arrearsrisk.scoring.account import score_account
-from arrearsrisk.scoring.scores import SCORE_COLUMNS, score
+
+if TYPE_CHECKING:  # the names below are imported on first use (``__getattr__``)
+    from arrearsrisk.asof.labels import build_labels
+    from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
+    from arrearsrisk.features.frames import monthly_cutoffs, training_frame
+    from arrearsrisk.ledger import Ledger, read_ledger
+    from arrearsrisk.models import RiskModel, TrainResult, load_model
+    from arrearsrisk.monitoring import Monitoring, monitor
+    from arrearsrisk.pipeline.training import train
+    from arrearsrisk.plans import load_policy, plan_measures, release_candidates, risk_plans
+    from arrearsrisk.reports import write_report, write_workbook
+    from arrearsrisk.scoring.account import score_account
+    from arrearsrisk.scoring.scores import SCORE_COLUMNS, score
+
+_LAZY: dict[str, str] = {
+    "build_labels": "arrearsrisk.asof.labels",
+    "PeerContext": "arrearsrisk.features",
+    "build_features": "arrearsrisk.features",
+    "feature_names": "arrearsrisk.features",
+    "peer_context": "arrearsrisk.features",
+    "monthly_cutoffs": "arrearsrisk.features.frames",
+    "training_frame": "arrearsrisk.features.frames",
+    "Ledger": "arrearsrisk.ledger",
+    "read_ledger": "arrearsrisk.ledger",
+    "RiskModel": "arrearsrisk.models",
+    "TrainResult": "arrearsrisk.models",
+    "load_model": "arrearsrisk.models",
+    "Monitoring": "arrearsrisk.monitoring",
+    "monitor": "arrearsrisk.monitoring",
+    "train": "arrearsrisk.pipeline.training",
+    "load_policy": "arrearsrisk.plans",
+    "plan_measures": "arrearsrisk.plans",
+    "release_candidates": "arrearsrisk.plans",
+    "risk_plans": "arrearsrisk.plans",
+    "write_report": "arrearsrisk.reports",
+    "write_workbook": "arrearsrisk.reports",
+    "score_account": "arrearsrisk.scoring.account",
+    "SCORE_COLUMNS": "arrearsrisk.scoring.scores",
+    "score": "arrearsrisk.scoring.scores",
+}
+"""Where each public name lives: ``import arrearsrisk`` imports none of them, so a
+billing system that calls :func:`score_account` pays only for scoring (monitoring reads
+scikit-learn, reports and plans their own modules)."""
+
+_SUBPACKAGES = frozenset(
+    {
+        "asof", "cli", "engines", "evaluation", "features", "i18n", "ledger", "models",
+        "monitoring", "pipeline", "plans", "reports", "sample", "scoring", "spark",
+        "timeline", "tracking", "vocabulary", "writers",
+    }
+)  # fmt: skip
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -69,16 +110,22 @@ __all__ = [
     "write_workbook",
 ]
 
-# MLflow URIs load through the tracking edge, imported only when such a URI is loaded.
-_register_model_source("models", "arrearsrisk.tracking:download_bundle")
-_register_model_source("runs", "arrearsrisk.tracking:download_bundle")
-
 
 def __getattr__(name: str) -> Any:
-    """``monitor`` and ``Monitoring``, imported on first use: monitoring reads the
-    evaluation metrics (scikit-learn), which ``import arrearsrisk`` and scoring skip."""
-    if name in ("monitor", "Monitoring"):
-        from arrearsrisk import monitoring
+    """The public names (:data:`_LAZY`) and the stage subpackages, imported on first use.
 
-        return getattr(monitoring, name)
+    >>> import arrearsrisk as ar
+    >>> ar.score.__module__, ar.plans.__name__
+    ('arrearsrisk.scoring.scores', 'arrearsrisk.plans')
+    """
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"arrearsrisk.{name}")
     raise AttributeError(f"module 'arrearsrisk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, *_SUBPACKAGES})

@@ -121,3 +121,21 @@ def test_register_model_source_errors(scheme, source, message):
 def test_an_unregistered_scheme_is_read_as_a_folder():
     with pytest.raises(ar.BundleError, match="not a folder"):
         ar.load_model("nowhere:/x")
+
+
+def test_the_monitoring_reference_is_parsed_on_first_use_only():
+    import pickle
+
+    from arrearsrisk.errors import BundleError
+
+    model = ar.load_model(BUNDLE)
+    assert model._reference is None and model._reference_text is not None  # not parsed yet
+    expected = json.loads((BUNDLE / "monitoring.json").read_text(encoding="utf-8"))
+    assert model.reference == expected and model._reference_text is None
+    copy = pickle.loads(pickle.dumps(ar.load_model(BUNDLE)))  # a Spark broadcast's copy
+    assert copy.reference == expected
+    model.reference = None
+    assert model.reference is None
+    model._reference_text = ("[1, 2]", BUNDLE / "monitoring.json")
+    with pytest.raises(BundleError, match=r"monitoring\.json must hold a JSON object"):
+        _ = model.reference

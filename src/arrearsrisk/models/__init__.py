@@ -20,11 +20,31 @@ baselines        today's manual grading and a logistic regression, for compariso
 ================ ================================================================
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from arrearsrisk.models.bundle import BUNDLE_FORMAT, package_versions, read_bundle, write_bundle
-from arrearsrisk.models.fitting import DEFAULT_PARAMS, TrainResult, fit
 from arrearsrisk.models.loading import load_model, model_sources, register_model_source
 from arrearsrisk.models.risk_model import TARGETS, Calibrator, FeatureSpec, RiskModel
-from arrearsrisk.models.splits import time_split
+
+if TYPE_CHECKING:  # training's names are imported on first use: loading a model skips them
+    from arrearsrisk.models.fitting import DEFAULT_PARAMS, TrainResult, fit
+    from arrearsrisk.models.splits import time_split
+
+_LAZY = {
+    "DEFAULT_PARAMS": "arrearsrisk.models.fitting",
+    "TrainResult": "arrearsrisk.models.fitting",
+    "fit": "arrearsrisk.models.fitting",
+    "time_split": "arrearsrisk.models.splits",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Training's names (:data:`_LAZY`), imported on first use."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'arrearsrisk.models' has no attribute {name!r}")
+
 
 __all__ = [
     "BUNDLE_FORMAT",

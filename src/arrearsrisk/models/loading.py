@@ -39,7 +39,11 @@ __all__ = [
 ModelSource = Callable[[str], Path]
 """Fetches the bundle a URI names to a local folder and returns the folder."""
 
-_SOURCES: dict[str, ModelSource | str] = {}
+_SOURCES: dict[str, ModelSource | str] = {
+    # MLflow URIs load through the tracking edge, imported only when such a URI is loaded
+    "models": "arrearsrisk.tracking:download_bundle",
+    "runs": "arrearsrisk.tracking:download_bundle",
+}
 _SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*):/")
 
 

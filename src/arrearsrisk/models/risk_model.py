@@ -309,7 +309,8 @@ class RiskModel:
         self.warning_threshold = warning_threshold
         self.info = dict(info or {})
         self.version = version
-        self.reference: dict[str, Any] | None = None
+        self._reference: dict[str, Any] | None = None
+        self._reference_text: tuple[str, Path] | None = None  # a bundle's, parsed on use
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -319,6 +320,29 @@ class RiskModel:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+
+    @property
+    def reference(self) -> dict[str, Any] | None:
+        """The frozen monitoring reference (plain JSON data), or ``None``.
+
+        A bundle's ``monitoring.json`` (1.5 MB for the sample) is checked against its
+        hash when the bundle is loaded and parsed here on first use, so scoring never
+        pays for it.
+
+        Raises
+        ------
+        BundleError
+            If the file is not a JSON object.
+        """
+        if self._reference is None and self._reference_text is not None:
+            self._reference = _reference(*self._reference_text)
+            self._reference_text = None
+        return self._reference
+
+    @reference.setter
+    def reference(self, value: dict[str, Any] | None) -> None:
+        self._reference = value
+        self._reference_text = None
 
     def __repr__(self) -> str:
         return (
@@ -589,8 +613,8 @@ class RiskModel:
         model = cls.from_manifest(manifest, texts, source=source)
         if "model_version" not in manifest:
             model.version = folder.name
-        if MONITORING_FILE in texts:
-            model.reference = _reference(texts[MONITORING_FILE], folder / MONITORING_FILE)
+        if MONITORING_FILE in texts:  # its hash checked; parsed on first use
+            model._reference_text = (texts[MONITORING_FILE], folder / MONITORING_FILE)
         return model
 
 
