@@ -15,7 +15,9 @@ from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.monitoring import Monitoring
 from arrearsrisk.reports.monitoring_page import (
     FLAG_CHECKS,
+    INSUFFICIENT_CELL,
     STRIPS,
+    WARNING_STRIP,
     render_monitoring_page,
     strip_cells,
     write_monitoring_page,
@@ -123,6 +125,99 @@ def test_estimates_are_hatched_and_marked(literal):
     assert len(re.findall(r'<td class="v-stable"', strip)) == 1
 
 
+def _with(literal: Monitoring, rows: list[dict]) -> Monitoring:
+    table = pd.concat([literal.table, pd.DataFrame(rows)], ignore_index=True)
+    return Monitoring(
+        table,
+        segments=literal.segments,
+        months=literal.months,
+        matured=literal.matured,
+        reference_months=literal.reference_months,
+        model_version=literal.model_version,
+    )
+
+
+FEW = "insufficient data: 4 events, fewer than 20; not judged"
+
+
+def test_figures_on_too_few_events_are_grey_not_red(literal):
+    rows = [
+        # the matured month: Grade I judged stable, the warning on 4 events (not judged)
+        _row("2025-01", "performance", "all", "warning_precision", 0.1, 0.6, "stable"),
+        # a segment whose every figure rests on too few events
+        _row("2025-01", "performance", "region=N", "grade_I_precision", 0.2, 0.62, "stable"),
+        _row("2025-01", "performance", "region=N", "warning_precision", 0.0, 0.6, "stable"),
+    ]
+    rows[0]["note"] = rows[1]["note"] = rows[2]["note"] = FEW
+    result = _with(literal, rows)
+    cells = strip_cells(result, "zh").set_index(["check", "segment", "month"])
+    assert cells.loc[("performance", "all", "2025-01"), "verdict"] == "stable"
+    assert cells.loc[("performance", "region=N", "2025-01"), "verdict"] == INSUFFICIENT_CELL
+    assert "数据不足: " in cells.loc[("performance", "region=N", "2025-01"), "tip"]
+    page = render_monitoring_page(result, "zh")
+    strip = page[page.index('id="strip-performance"') :]
+    strip = strip[: strip.index("</table>")]
+    assert strip.count('class="v-insufficient"') == 1 and "v-alert" not in strip
+    assert "数据不足（事件少于 20 个，不作判断）" in page
+    assert "fewer than 20 events, not judged" in render_monitoring_page(result, "en")
+
+
+def test_estimated_alerts_are_counted_and_marked_apart(literal):
+    rows = [
+        _row(
+            "2025-03",
+            "estimated_performance",
+            "region=S",
+            "grade_I_precision",
+            0.3,
+            0.62,
+            "alert",
+            True,
+        ),
+        _row(
+            "2025-03", "estimated_performance", "region=S", "grade_I_auc", 0.8, 0.9, "watch", True
+        ),
+    ]
+    result = _with(literal, rows)
+    page = render_monitoring_page(result, "zh")
+    kpis = dict(re.findall(r'<div class="l">([^<]+)</div><div class="v">([^<]+)</div>', page))
+    assert kpis["告警"] == "1" and kpis["关注"] == "1"  # the realised ones only
+    assert kpis["预估表现告警"] == "1"
+    assert "实际表现告警 1 项、关注 1 项；预估表现告警 1 项、关注 0 项（预估，待结果确认）" in page
+    assert '<div class="kpi est alert">' in page
+    flags = page[page.index('id="flags"') : page.index('id="precision"')]
+    estimated = re.findall(r'<tr class="est">(.*?)</tr>', flags)
+    assert len(estimated) == 1
+    assert '<span class="vbadge v-alert est">告警<sup>估</sup></span>' in estimated[0]
+    assert '<span class="estag">预估</span>' in estimated[0]
+    assert "预估：I级精确率 30.0%，回测 62.0%（待结果确认）" in estimated[0]
+    strip = page[page.index('id="strip-performance"') :]
+    assert "其中预估 1 项" in strip[: strip.index("</h3>")]
+    en = render_monitoring_page(result, "en")
+    assert "estimated performance: alerts 1, watches 0 (estimates" in en
+    without = render_monitoring_page(literal, "en")
+    assert "Realised: alerts 1, watches 1; estimated performance: alerts 0, watches 0" in without
+    matured = Monitoring(
+        literal.table[literal.table["check"] != "estimated_performance"],
+        months=literal.months,
+        matured=literal.months,
+    )
+    assert "Realised: alerts 1, watches 1.</p>" in render_monitoring_page(matured, "en")
+
+
+def test_features_are_named_in_words_with_their_ids_aside(literal):
+    rows = [_row("2025-02", "feature_drift", "all", "late_streak, kwh_mean_3m", 0.4, 0.1, "watch")]
+    result = _with(literal, rows)
+    page = render_monitoring_page(result, "zh")
+    flags = page[page.index('id="flags"') : page.index('id="precision"')]
+    assert "变动最大的特征：连续逾期期数、月均用电量（近3个月）；最大 PSI 0.40" in flags
+    assert ">late_streak, kwh_mean_3m</div>" in flags  # the ids, small
+    cells = strip_cells(result, "en").set_index(["check", "segment", "month"])
+    tip = cells.loc[("feature_drift", "all", "2025-02"), "tip"]
+    assert "bills late in a row, mean monthly consumption (3 months)" in tip
+    assert "[late_streak, kwh_mean_3m]" in tip
+
+
 def test_every_text_is_escaped(literal):
     page = render_monitoring_page(literal, "en")
     assert "<b>Nan" not in page
@@ -185,8 +280,19 @@ def test_the_page_opens_in_chromium_without_errors(browser, lang, tmp_path):
     page.goto(path.as_uri(), wait_until="load")
     assert problems == []
     assert requests == [path.as_uri()]
-    shown = {c for c, _, _ in STRIPS} & set(result.table["check"])
+    cells = strip_cells(result, lang)
+    shown = set(cells["check"])
+    assert {"performance", WARNING_STRIP} <= shown <= {c for c, _, _ in STRIPS}
     assert page.locator("table.strip").count() == len(shown)
+    grey = page.locator("table.strip td.v-insufficient").count()
+    assert grey == (cells["verdict"] == INSUFFICIENT_CELL).sum()
+    assert (
+        grey
+        == page.locator(
+            "#strip-performance td.v-insufficient, #strip-warning_performance td.v-insufficient,"
+            " #strip-estimate_error td.v-insufficient"
+        ).count()
+    )
     months = len(result.months)
     header = page.locator("#strip-score_psi table.strip thead th")
     assert header.count() == months + 1
@@ -199,4 +305,26 @@ def test_the_page_opens_in_chromium_without_errors(browser, lang, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
     shutil.copy(shot, f"/tmp/monitoring_{lang}.png")
+
     page.close()
+
+
+@pytest.mark.slow
+def test_a_real_monitoring_judges_no_figure_on_too_few_events():
+    from arrearsrisk.monitoring.performance import insufficient
+
+    result = monitored()
+    t = result.table
+    perf = t[t["check"].isin(["performance", "estimated_performance", "estimate_error"])]
+    few = perf[perf["note"].map(insufficient)]
+    assert len(few) > 0 and set(few["verdict"]) == {"stable"}
+    assert few["item"].str.startswith("warning_").any()  # the warning's few events
+    events = few["note"].str.extract(r"^insufficient data: ([\d.]+) events")[0].astype(float)
+    assert (events < result.thresholds.min_events).all()
+    # the Grade I strip is coloured by Grade I's figures only
+    cells = strip_cells(result, "en")
+    grade_I = cells[cells["check"] == "performance"]
+    warning = cells[cells["check"] == WARNING_STRIP]
+    assert len(grade_I) and len(warning)
+    assert not grade_I["tip"].str.contains("warning").any()
+    assert warning["tip"].str.contains("warning precision").all()

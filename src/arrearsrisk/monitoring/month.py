@@ -8,7 +8,7 @@ one pass per variable and segment kind.
 Examples
 --------
 >>> import arrearsrisk as ar
->>> from arrearsrisk.monitoring.reference import build_reference
+>>> from arrearsrisk.monitoring.sampling import build_reference
 >>> from arrearsrisk.monitoring.pooling import SegmentPlan
 >>> ledger, model = ar.read_ledger("data/sample"), ar.load_model("models/sample")
 >>> ref = build_reference(ledger, model, ["2024-06-30"])

@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -41,10 +41,14 @@ from arrearsrisk.monitoring.verdicts import ALERT, STABLE, WATCH, Thresholds
 
 __all__ = [
     "ESTIMATED_ITEMS",
+    "INSUFFICIENT",
     "REALISED_ITEMS",
     "backtest_figures",
     "calibration_verdict",
     "estimated_figures",
+    "figure_events",
+    "insufficient",
+    "judged_on_events",
     "labels_frame",
     "performance_verdict",
     "realised_figures",
@@ -75,6 +79,62 @@ ESTIMATED_ITEMS: tuple[str, ...] = (
     "warning_rate",
 )
 """The figures estimated from the probabilities."""
+
+
+INSUFFICIENT: Final[str] = "insufficient data"
+"""How the note of a performance row judged on too few events starts (fewer than
+:attr:`Thresholds.min_events <arrearsrisk.monitoring.Thresholds.min_events>`): its
+verdict is then :data:`~arrearsrisk.monitoring.STABLE` whatever the figure, and the
+monitoring page shows it grey, "insufficient data", not as an alert."""
+
+
+def figure_events(
+    flagged_I: float, flagged_warning: float, events_I: float, events_warning: float
+) -> dict[str, float]:
+    """The number of events each performance item rests on: a precision on the customers
+    flagged (graded I, or warned), every other item (AUC, KS, recall, rates, calibration,
+    estimate errors) on the customers with the outcome (observed Grade I or warning
+    outcomes; for estimates, the expected number: the sum of the probabilities).
+
+    >>> e = figure_events(40, 6, 55.0, 9.5)
+    >>> e["grade_I_precision"], e["grade_I_auc"], e["warning_precision"], e["warning_recall"]
+    (40.0, 55.0, 6.0, 9.5)
+    """
+    items = {*REALISED_ITEMS, *ESTIMATED_ITEMS, "grade_I_calibration", "warning_calibration"}
+    out = {}
+    for item in sorted(items):
+        grade_I = item.startswith("grade_I")
+        if item.endswith("_precision"):
+            out[item] = float(flagged_I if grade_I else flagged_warning)
+        else:
+            out[item] = float(events_I if grade_I else events_warning)
+    return out
+
+
+def judged_on_events(verdict: str, events: float, note: str, t: Thresholds) -> tuple[str, str]:
+    """``(verdict, note)`` of a performance row resting on ``events`` events: unchanged
+    with at least ``t.min_events``, else :data:`~arrearsrisk.monitoring.STABLE` and a
+    note starting with :data:`INSUFFICIENT`.
+
+    >>> judged_on_events("alert", 7, "", Thresholds())
+    ('stable', 'insufficient data: 7 events, fewer than 20; not judged')
+    >>> judged_on_events("alert", 25, "", Thresholds())
+    ('alert', '')
+    """
+    if events >= t.min_events:
+        return verdict, note
+    shown = f"{events:.0f}" if float(events).is_integer() else f"{events:.1f}"
+    head = f"{INSUFFICIENT}: {shown} events, fewer than {t.min_events}; not judged"
+    return STABLE, f"{head}; {note}" if note else head
+
+
+def insufficient(note: Any) -> bool:
+    """Whether a row's ``note`` says it rests on too few events (:data:`INSUFFICIENT`).
+
+    >>> insufficient("insufficient data: 3 events, fewer than 20; not judged"), insufficient("")
+    (True, False)
+    """
+    return isinstance(note, str) and note.startswith(INSUFFICIENT)
 
 
 def estimated_figures(

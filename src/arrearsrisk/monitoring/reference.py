@@ -2,10 +2,11 @@
 
 Every monitored month is compared with the same reference, not with the month before.
 :func:`reference_from_scored` builds it from scored rows (features, ``p_I``, grade and
-warning by customer and month): :func:`arrearsrisk.train` does so on its training frame
-with the deployed model and saves it in the bundle (``monitoring.json``);
-:func:`build_reference` does the same from a ledger and months for a bundle trained
-before references existed.
+warning by customer and month); :mod:`~arrearsrisk.monitoring.sampling` picks and scores
+those rows: :func:`arrearsrisk.train` scores its training frame with the deployed model
+and saves the reference in the bundle (``monitoring.json``);
+:func:`~arrearsrisk.monitoring.sampling.build_reference` does the same from a ledger and
+months for a bundle trained before references existed.
 
 What it holds (plain JSON, see :meth:`MonitoringReference.to_dict`):
 
@@ -63,7 +64,6 @@ __all__ = [
     "Binning",
     "MonitoringError",
     "MonitoringReference",
-    "build_reference",
     "group_column",
     "reference_from_scored",
     "scored_columns",
@@ -252,6 +252,12 @@ class MonitoringReference:
     moments : dict of str to numpy.ndarray
         By :data:`MOMENTS` name, float64 of shape ``(segments, 12, 3)``: count, sum, sum
         of squares per calendar month.
+    rows : int
+        The rows (customer months) the reference was built from (default: the
+        portfolio's count in ``moments``).
+    source_rows : int
+        The rows of the frame they were drawn from (default ``rows``); fewer ``rows``
+        than ``source_rows``: :attr:`sampled`.
     """
 
     months: list[str]
@@ -260,10 +266,22 @@ class MonitoringReference:
     binnings: dict[str, Binning]
     counts: dict[str, np.ndarray]
     moments: dict[str, np.ndarray]
+    rows: int = 0
+    source_rows: int = 0
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {key: i for i, key in enumerate(self.segments)}
+        if self.rows <= 0 and "p_I" in self.moments:  # the portfolio's rows
+            self.rows = round(float(self.moments["p_I"][0, :, 0].sum()))
+        if self.source_rows <= 0:
+            self.source_rows = self.rows
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the reference was built from a sample of its rows
+        (:func:`~arrearsrisk.monitoring.sampling.reference_rows`)."""
+        return self.rows < self.source_rows
 
     @property
     def features(self) -> list[str]:
@@ -290,6 +308,9 @@ class MonitoringReference:
             "binnings": [b.to_dict() for b in self.binnings.values()],
             "counts": {k: v.tolist() for k, v in self.counts.items()},
             "moments": {k: np.round(v, 10).tolist() for k, v in self.moments.items()},
+            "rows": int(self.rows),
+            "source_rows": int(self.source_rows),
+            "sampled": self.sampled,
         }
 
     def to_json(self) -> str:
@@ -345,7 +366,8 @@ class MonitoringReference:
         for name in ("p_I", GRADE_MIX):
             if name not in binnings:
                 raise MonitoringError(f"{where}: no binning of {name}.")
-        return cls(months, segments, n_level, binnings, counts, moments)
+        sizes = _sizes(data, where)  # absent in references saved before sampling
+        return cls(months, segments, n_level, binnings, counts, moments, *sizes)
 
     @classmethod
     def from_json(cls, text: str, where: str = "monitoring reference") -> MonitoringReference:
@@ -355,6 +377,23 @@ class MonitoringReference:
         except ValueError as err:
             raise MonitoringError(f"{where} is not JSON: {err}.") from None
         return cls.from_dict(data, where)
+
+
+def _sizes(data: dict[str, Any], where: str) -> tuple[int, int]:
+    """``rows`` and ``source_rows`` of a reference's data, checked (0, 0 when absent:
+    a reference saved before they were recorded, built from every row)."""
+    if not any(k in data for k in ("rows", "source_rows", "sampled")):
+        return 0, 0
+    rows, source, sampled = data.get("rows"), data.get("source_rows"), data.get("sampled")
+    if type(rows) is not int or type(source) is not int or not 0 < rows <= source:
+        raise MonitoringError(
+            f"{where}: rows and source_rows must be whole numbers, 0 < rows <= source_rows."
+        )
+    if sampled is not (rows < source):
+        raise MonitoringError(
+            f"{where}: sampled is {sampled!r} but {rows} of {source} rows were used."
+        )
+    return rows, source
 
 
 def _array(value: Any, shape: tuple[int, ...], where: str) -> np.ndarray:
@@ -504,11 +543,14 @@ def reference_from_scored(
     names: Sequence[str],
     *,
     bins: int = 10,
+    source_rows: int | None = None,
 ) -> MonitoringReference:
     """The reference of scored rows: ``features`` (one row per customer and month, with
     the segment columns region, category, industry_section when present), their
     ``as_of`` dates, the model's ``p_I``, grade codes (0 = I, 1 = II, 2 = III) and
-    warnings, and the model's feature ``names``.
+    warnings, and the model's feature ``names``.  ``source_rows``: the rows of the frame
+    these were sampled from (:func:`~arrearsrisk.monitoring.sampling.reference_rows`;
+    default: not sampled).
 
     Examples
     --------
@@ -524,6 +566,8 @@ def reference_from_scored(
         raise MonitoringError(f"as_of has {len(dates)} dates for {len(p_I)} scored rows.")
     if len(dates) == 0:
         raise MonitoringError("cannot build a monitoring reference from no rows.")
+    if source_rows is not None and source_rows < len(dates):
+        raise MonitoringError(f"source_rows is {source_rows}, fewer than the {len(dates)} rows.")
     month = (dates.dt.month.to_numpy() - 1).astype(np.int64)
     cols = scored_columns(features, names, p_I, codes, warned)
     labelled = segment_labels({k: features[k] for k in KINDS if k in features})
@@ -568,53 +612,7 @@ def reference_from_scored(
             total += _moment_sums(np.asarray(cols[name]), index, len(segments), month)
         moments[name] = total
     months = sorted({str(d.date()) for d in dates})
-    return MonitoringReference(months, segments, n_level, binnings, counts, moments)
-
-
-def build_reference(
-    ledger: Any, model: Any, months: Sequence[Any], *, bins: int = 10
-) -> MonitoringReference:
-    """The reference of ``model`` on ``ledger`` at the month ends ``months``: for a bundle
-    saved without one (trained before references existed).
-
-    Pick the months the model was trained on (``model.info["trained_on"]``) to compare
-    with its training population; the result can be attached with
-    ``model.reference = ref.to_dict()`` and saved with the model.
-
-    Raises
-    ------
-    MonitoringError
-        If ``months`` is empty.
-    """
-    from arrearsrisk.features import feature_columns
-    from arrearsrisk.timeline import parse_as_of
-
-    if not len(months):
-        raise MonitoringError("build_reference needs at least one month.")
-    parts, dates, p1, codes, warned = [], [], [], [], []
-    names = list(model.spec.names)
-    for m in months:
-        ts = parse_as_of(m)
-        _, feats = feature_columns(ledger, ts)
-        frame = pd.DataFrame({k: feats[k] for k in {*names, *KINDS, "arrears_amount"} & set(feats)})
-        x = model.spec.matrix(feats)
-        graded = model.grade({t: model.raw(x, t) for t in ("grade_I", "grade_I_II", "warning")})
-        del x
-        parts.append(frame)
-        dates.append(np.full(len(frame), ts))
-        p1.append(graded["p_I"])
-        codes.append(graded["codes"])
-        warned.append(graded["a_warning"])
-    frame = pd.concat(parts, ignore_index=True)
-    for k in (*KINDS, *model.spec.categories):
-        if k in frame:
-            frame[k] = frame[k].astype("category")
-    return reference_from_scored(
-        frame,
-        np.concatenate(dates),
-        np.concatenate(p1),
-        np.concatenate(codes),
-        np.concatenate(warned),
-        names,
-        bins=bins,
+    rows = len(dates)
+    return MonitoringReference(
+        months, segments, n_level, binnings, counts, moments, rows, source_rows or rows
     )

@@ -17,7 +17,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from arrearsrisk.models.fitting import TrainResult, fit
-from arrearsrisk.models.risk_model import TARGETS, RiskModel
+from arrearsrisk.models.risk_model import RiskModel
 
 __all__ = ["train", "training_reference"]
 
@@ -137,19 +137,9 @@ warning_capacity, calibration_months, workers
 
 def training_reference(frame: pd.DataFrame, model: RiskModel) -> dict[str, Any]:
     """The frozen monitoring reference of ``model`` on its training ``frame`` (every
-    cutoff, scored by the deployed model), as saved in the bundle
-    (:func:`arrearsrisk.monitoring.reference_from_scored`)."""
-    from arrearsrisk.monitoring.reference import reference_from_scored
+    cutoff, at most :data:`~arrearsrisk.monitoring.sampling.MAX_REFERENCE_ROWS` rows
+    sampled by whole customers within each month, scored by the deployed model), as
+    saved in the bundle (:func:`arrearsrisk.monitoring.sampling.reference_of_frame`)."""
+    from arrearsrisk.monitoring.sampling import reference_of_frame
 
-    x = model.spec.matrix(frame)
-    graded = model.grade({t: model.raw(x, t) for t in TARGETS})
-    del x
-    reference = reference_from_scored(
-        frame,
-        frame["as_of"].to_numpy(),
-        graded["p_I"],
-        graded["codes"],
-        graded["a_warning"],
-        list(model.spec.names),
-    )
-    return reference.to_dict()
+    return reference_of_frame(frame, model).to_dict()

@@ -19,6 +19,7 @@ import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.i18n import text
+from arrearsrisk.monitoring.migration import align, migration_counts, moves
 from arrearsrisk.reports.formatting import (
     GRADE_COLORS,
     RISKY_GRADES,
@@ -163,7 +164,14 @@ def svg_bars(
 
 def migration_table(scores: pd.DataFrame, previous: pd.DataFrame | None, lang: str) -> str:
     """Grade now against grade at the previous scoring (customers new since then apart),
-    shaded by count, with the number of customers whose risk went up or down."""
+    shaded by count, with the number of customers whose risk went up or down; counted
+    by :mod:`arrearsrisk.monitoring.migration` (as the monitoring's grade migration).
+
+    Raises
+    ------
+    ArrearsRiskError
+        If ``previous`` lacks ``customer_id`` or ``grade``, or a grade is not I, II, III.
+    """
     if previous is None:
         return f'<p class="small">{esc(text("migration_none", lang))}</p>'
     for col in ("customer_id", "grade"):
@@ -172,14 +180,13 @@ def migration_table(scores: pd.DataFrame, previous: pd.DataFrame | None, lang: s
     prev = previous.assign(customer_id=previous["customer_id"].astype(str))
     prev = prev.drop_duplicates("customer_id", keep="last").set_index("customer_id")
     ids = pd.Index(scores["customer_id"].astype(str))
-    before = prev["grade"].astype("str").reindex(ids).fillna("new").to_numpy()
-    now = scores["grade"].astype(str).to_numpy()
+    now = pd.Series(scores["grade"].to_numpy(dtype=object), index=ids)
+    aligned = align(prev["grade"], now, GRADES)
     rank = {g: i for i, g in enumerate(GRADES)}
     befores = (*GRADES, "new")
-    crossed = pd.crosstab(
-        pd.Categorical(before, befores), pd.Categorical(now, GRADES), dropna=False
-    )
-    counts = crossed.to_numpy(dtype=np.int64)
+    # rows: the grades then new; columns: the grades (customers closed since are not shown)
+    full = migration_counts(aligned.before, aligned.now, len(GRADES))
+    counts = full[0][:, : len(GRADES)]
     table = {(b, g): int(counts[i, j]) for i, b in enumerate(befores) for j, g in enumerate(GRADES)}
     biggest = max(int(counts.max()), 1)
     head = "".join(f"<th>{grade_badge(g, lang)}</th>" for g in GRADES)
@@ -198,8 +205,8 @@ def migration_table(scores: pd.DataFrame, previous: pd.DataFrame | None, lang: s
             alpha = 0.06 + 0.5 * math.sqrt(k / biggest) if k else 0.0
             cells.append(f'<td style="background:{tone.format(a=alpha)}">{k:,}</td>')
         body.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
-    up = sum(table[b, g] for b in GRADES for g in GRADES if rank[g] < rank[b])
-    down = sum(table[b, g] for b in GRADES for g in GRADES if rank[g] > rank[b])
+    ups, downs, _ = moves(full, [rank[g] for g in GRADES])
+    up, down = int(ups[0]), int(downs[0])
     warned_before = (
         prev["a_warning"].reindex(ids).fillna(False).to_numpy(dtype=bool)
         if "a_warning" in prev.columns

@@ -7,7 +7,8 @@ realised and estimated Grade I precision against the backtest (a line chart), th
 **strip per check**: rows the segments, columns the months, each cell coloured by its
 verdict (estimates hatched and marked 估 / est.), and a note on pooled and skipped
 segments.  The page renders a :class:`~arrearsrisk.monitoring.Monitoring`; it computes
-nothing but the worst verdict of a cell.
+nothing but the worst verdict of a cell.  The precision chart is drawn by
+:mod:`~arrearsrisk.reports.monitoring_precision`.
 
 Examples
 --------
@@ -45,14 +46,23 @@ from arrearsrisk.monitoring import (
     segment_label,
     verdict_label,
 )
-from arrearsrisk.monitoring.verdicts import STABLE, VERDICTS, rank
-from arrearsrisk.reports.charts import text_width
+from arrearsrisk.monitoring.performance import insufficient
+from arrearsrisk.monitoring.verdicts import STABLE, VERDICTS, Thresholds, rank
 from arrearsrisk.reports.formatting import esc, is_missing
 from arrearsrisk.reports.formatting import rows as tuples
+from arrearsrisk.reports.monitoring_precision import precision_frame, precision_section
 from arrearsrisk.reports.monitoring_texts import flag_words, page_text
 from arrearsrisk.vocabulary import check_lang
 
-__all__ = ["STRIPS", "render_monitoring_page", "strip_cells", "write_monitoring_page"]
+__all__ = [
+    "INSUFFICIENT_CELL",
+    "STRIPS",
+    "WARNING_STRIP",
+    "render_monitoring_page",
+    "strip_cells",
+    "strip_label",
+    "write_monitoring_page",
+]
 
 STRIPS: tuple[tuple[str, str, str], ...] = (
     ("arrears", "share", "unit_pp"),
@@ -62,22 +72,41 @@ STRIPS: tuple[tuple[str, str, str], ...] = (
     ("grade_mix_psi", "grade", "unit_psi"),
     ("feature_drift", "", "unit_drift"),
     ("performance", "grade_I_precision", "unit_performance"),
+    ("warning_performance", "warning_precision", "unit_warning"),
     ("estimate_error", "grade_I_precision", "unit_error"),
     ("data_quality", "", "unit_quality"),
     ("volume", "customers", "unit_volume"),
 )
 """The strips, in page order: (check, the item shown in a cell, the unit's text key).
-``performance`` shows the realised figures of matured months and the estimated
-(``estimated_performance``) of the others; a cell's verdict is the worst of its items."""
+``performance`` shows the realised Grade I figures of matured months and the estimated
+(``estimated_performance``) of the others, ``warning_performance`` (a strip of the page,
+not a check of the table) the same for the A-level warning's figures; a cell's verdict
+is the worst of its items judged on enough events (:data:`INSUFFICIENT_CELL` when none
+is)."""
 
-FLAG_CHECKS: tuple[str, ...] = (*(c for c, _, _ in STRIPS), "estimated_performance")
+WARNING_STRIP = "warning_performance"
+"""The strip of the A-level warning's performance figures (items ``warning_*`` of the
+checks ``performance`` and ``estimated_performance``), apart from Grade I's: the
+warning's few events no longer colour the Grade I strip."""
+
+INSUFFICIENT_CELL = "insufficient"
+"""The verdict of a strip cell all of whose rows rest on too few events
+(:data:`arrearsrisk.monitoring.performance.INSUFFICIENT`): grey, "insufficient data",
+never an alert (a month's few A-level warning events no longer turn the performance
+strip red)."""
+
+FLAG_CHECKS: tuple[str, ...] = (
+    *(c for c, _, _ in STRIPS if c != WARNING_STRIP),
+    "estimated_performance",
+)
 """The checks whose first flags the page lists."""
+
+MIN_EVENTS = Thresholds().min_events
+"""The fewest events a performance figure is judged on, when the result has no
+thresholds (see :class:`~arrearsrisk.monitoring.Thresholds`)."""
 
 MAX_FLAGS = 60
 """Flags listed at most (the table holds them all)."""
-
-_PRECISION = "grade_I_precision"
-_COLORS = {"realised": "#1d4e89", "estimated": "#e58e26", "backtest": "#7b8794"}
 
 
 @functools.cache
@@ -197,8 +226,10 @@ def render_monitoring_page(
         "<main>",
         _headline(result, cells, months, lang),
         _flags_section(result, cells, months, lang),
-        _precision_section(result, months, lang),
-        _strips_section(cells, months, lang),
+        precision_section(result, months, lang),
+        _strips_section(
+            cells, months, lang, int(getattr(result.thresholds, "min_events", MIN_EVENTS))
+        ),
         _segments_section(result, lang),
         "</main>",
         f"<footer>{esc(page_text('footer', lang, version=__version__))}</footer>",
@@ -244,19 +275,45 @@ def _float(value: Any) -> float:
 
 def _tip(rows: list[dict[str, Any]], check: str, segment: str, month: str, lang: str) -> str:
     """A cell's tooltip: where and when, then each item in words with its verdict."""
-    lines = [f"{segment_label(segment, lang)} · {month} · {check_label(check, lang)}"]
+    lines = [f"{segment_label(segment, lang)} · {month} · {strip_label(check, lang)}"]
+    if any(_is_estimate(r) for r in rows):
+        lines.append(page_text("tip_estimated", lang))
     for row in rows:
-        words = flag_words(check, str(row["item"]), row["value"], row["threshold"], segment, lang)
-        lines.append(f"{verdict_label(str(row['verdict']), lang)}: {words}")
+        item = str(row["item"])
+        source = str(row.get("source", check))
+        words = flag_words(source, item, row["value"], row["threshold"], segment, lang)
+        verdict = verdict_label(str(row["verdict"]), lang)
+        if insufficient(row["note"]):
+            verdict = page_text("legend_insufficient", lang)
+        lines.append(f"{verdict}: {words}")
+        if check == "feature_drift" and item:
+            lines.append(f"  [{item}]")  # the ids, for the data scientist
         note = row["note"]
         if lang == "en" and isinstance(note, str) and note:
             lines.append(f"  ({note})")
     return "\n".join(lines)
 
 
+def strip_label(check: str, lang: str = "zh") -> str:
+    """A strip's heading: the check's name, the performance strips' their own."""
+    if check in ("performance", WARNING_STRIP):
+        return page_text(f"strip_{check}", lang)
+    return check_label(check, lang)
+
+
+def _is_estimate(row: dict[str, Any]) -> bool:
+    return row["estimated"] is True or row["estimated"] == 1
+
+
+def _cell_rank(verdict: str) -> int:
+    """A cell verdict's rank; :data:`INSUFFICIENT_CELL` ranks with stable."""
+    return rank(verdict) if verdict in VERDICTS else 0
+
+
 def strip_cells(result: Monitoring, lang: str = "zh") -> pd.DataFrame:
-    """One row per strip cell (check, segment, month): the worst verdict of its rows, the
-    value shown, whether it is an estimate, and its tooltip, in table order.
+    """One row per strip cell (check, segment, month): the worst verdict of its rows
+    judged on enough events (:data:`INSUFFICIENT_CELL` if none is), the value shown,
+    whether it is an estimate, and its tooltip, in table order.
 
     Examples
     --------
@@ -273,9 +330,17 @@ def strip_cells(result: Monitoring, lang: str = "zh") -> pd.DataFrame:
     t = result.table
     matured = set(result.matured)
     realised_months = set(t.loc[t["check"] == "performance", "month"]) | matured
-    est = t[(t["check"] == "estimated_performance") & ~t["month"].isin(realised_months)]
-    parts = [t[t["check"].isin([c for c, _, _ in STRIPS])], est.assign(check="performance")]
+    est_name = "estimated_performance"
+    est = t[(t["check"] == est_name) & ~t["month"].isin(realised_months)]
+    shown_checks = t[t["check"].isin([c for c, _, _ in STRIPS])]
+    parts = [
+        shown_checks.assign(source=shown_checks["check"]),
+        est.assign(check="performance", source=est_name),
+    ]
     rows = pd.concat(parts, ignore_index=True)
+    # the A-level warning's figures have a strip of their own (its few events apart)
+    warning = (rows["check"] == "performance") & rows["item"].astype(str).str.startswith("warning_")
+    rows.loc[warning, "check"] = WARNING_STRIP
     out: list[dict[str, Any]] = []
     if rows.empty:
         return pd.DataFrame(columns=["check", "segment", "month", "verdict", "text", "estimated"])
@@ -285,7 +350,8 @@ def strip_cells(result: Monitoring, lang: str = "zh") -> pd.DataFrame:
         key = (str(record["check"]), str(record["segment"]), str(record["month"]))
         groups.setdefault(key, []).append(record)
     for (check, segment, month), group in groups.items():
-        ranks = [rank(str(r["verdict"])) for r in group]
+        judged = [r for r in group if not insufficient(r["note"])]
+        ranks = [rank(str(r["verdict"])) for r in judged]
         shown = [r for r in group if main[check] and r["item"] == main[check]]
         if not shown:  # no main item: the worst row, the largest value first
             shown = sorted(group, key=lambda r: (-rank(str(r["verdict"])), -_float(r["value"])))
@@ -294,9 +360,9 @@ def strip_cells(result: Monitoring, lang: str = "zh") -> pd.DataFrame:
                 "check": check,
                 "segment": segment,
                 "month": month,
-                "verdict": VERDICTS[max(ranks)],
+                "verdict": VERDICTS[max(ranks)] if ranks else INSUFFICIENT_CELL,
                 "text": _cell_value(check, _float(shown[0]["value"])),
-                "estimated": any(r["estimated"] is True or r["estimated"] == 1 for r in group),
+                "estimated": any(_is_estimate(r) for r in group),
                 "tip": _tip(group, check, segment, month, lang),
             }
         )
@@ -317,14 +383,24 @@ def _pct(value: float) -> str:
     return "-" if is_missing(value) or not math.isfinite(value) else f"{value:.1%}"
 
 
+def _worst_counts(cells: pd.DataFrame) -> tuple[int, int]:
+    """(alerts, watches): segment x check pairs whose worst cell is alert / watch."""
+    if not len(cells):
+        return 0, 0
+    worst = cells.assign(_r=cells["verdict"].map(_cell_rank)).groupby(["check", "segment"])["_r"]
+    top = worst.max()
+    return int((top == rank("alert")).sum()), int((top == rank("watch")).sum())
+
+
 def _headline(result: Monitoring, cells: pd.DataFrame, months: list[str], lang: str) -> str:
-    worst = (
-        cells.assign(_r=cells["verdict"].map(rank)).groupby(["check", "segment"])["_r"].max()
-        if len(cells)
-        else pd.Series(dtype=int)
+    estimated = cells["estimated"].astype(bool) if len(cells) else pd.Series(dtype=bool)
+    real, est = (
+        cells[~estimated] if len(cells) else cells,
+        cells[estimated] if len(cells) else cells,
     )
-    last = cells[cells["month"] == months[-1]] if months and len(cells) else cells.iloc[0:0]
-    alerts, watches = int((worst == rank("alert")).sum()), int((worst == rank("watch")).sum())
+    alerts, watches = _worst_counts(real)
+    est_alerts, est_watches = _worst_counts(est)
+    last = real[real["month"] == months[-1]] if months and len(real) else real.iloc[0:0]
     kpis = [
         _kpi(
             page_text("kpi_months", lang),
@@ -344,7 +420,16 @@ def _headline(result: Monitoring, cells: pd.DataFrame, months: list[str], lang: 
             "watch",
         ),
     ]
-    perf = _precision(result)
+    if len(est):
+        kpis.append(
+            _kpi(
+                page_text("kpi_est_alerts", lang),
+                f"{est_alerts:,}",
+                page_text("kpi_est_alerts_sub", lang, watches=est_watches),
+                "est" + (" alert" if est_alerts else ""),
+            )
+        )
+    perf = precision_frame(result)
     done = perf.dropna(subset=["realised"])
     if len(done):
         row = done.iloc[-1]
@@ -364,13 +449,28 @@ def _headline(result: Monitoring, cells: pd.DataFrame, months: list[str], lang: 
                 page_text("kpi_estimated", lang),
                 _pct(row["estimated"]),
                 page_text("kpi_estimated_sub", lang, month=row["month"]),
+                "est",
             )
         )
-    return f'<section id="headline"><div class="kpis">{"".join(kpis)}</div></section>'
+    key = "headline_split" if len(est) else "headline_real"
+    sentence = page_text(
+        key, lang, alerts=alerts, watches=watches, est_alerts=est_alerts, est_watches=est_watches
+    )
+    return (
+        f'<section id="headline"><p class="lead">{esc(sentence)}</p>'
+        f'<div class="kpis">{"".join(kpis)}</div></section>'
+    )
 
 
-def _badge(verdict: str, lang: str) -> str:
-    return f'<span class="vbadge v-{esc(verdict)}">{esc(verdict_label(verdict, lang))}</span>'
+def _badge(verdict: str, lang: str, estimated: bool = False) -> str:
+    word = (
+        page_text("legend_insufficient", lang)
+        if verdict == INSUFFICIENT_CELL
+        else verdict_label(verdict, lang)
+    )
+    mark = f"<sup>{esc(page_text('estimated_mark', lang))}</sup>" if estimated else ""
+    cls = f"vbadge v-{esc(verdict)}" + (" est" if estimated else "")
+    return f'<span class="{cls}">{esc(word)}{mark}</span>'
 
 
 def _flags_section(result: Monitoring, cells: pd.DataFrame, months: list[str], lang: str) -> str:
@@ -394,10 +494,10 @@ def _flags_section(result: Monitoring, cells: pd.DataFrame, months: list[str], l
     ranked = t[t["check"].isin(FLAG_CHECKS)].assign(_r=t["verdict"].map(rank))
     ever = ranked.groupby(["segment", "check"])["_r"].max().rename("worst_rank")
     flags = flags.merge(ever, left_on=["segment", "check"], right_index=True, how="left")
-    latest = {}
+    latest: dict[tuple[str, str], tuple[str, bool]] = {}
     if len(cells) and months:
         last = cells[cells["month"] == months[-1]]
-        latest = {(r.check, r.segment): r.verdict for r in tuples(last)}
+        latest = {(r.check, r.segment): (r.verdict, bool(r.estimated)) for r in tuples(last)}
     order = {c: i for i, c in enumerate(FLAG_CHECKS)}
     flags = flags.assign(check_order=flags["check"].map(order)).sort_values(
         ["worst_rank", "first_month", "check_order", "segment"],
@@ -411,17 +511,34 @@ def _flags_section(result: Monitoring, cells: pd.DataFrame, months: list[str], l
         level = (
             VERDICTS[int(row.worst_rank)] if not is_missing(row.worst_rank) else str(row.verdict)
         )
-        now = latest.get(("performance" if check == "estimated_performance" else check, segment))
+        strip = "performance" if check == "estimated_performance" else check
+        if strip == "performance" and str(row.item).startswith("warning_"):
+            strip = WARNING_STRIP
+        now = latest.get((strip, segment))
+        estimate = check == "estimated_performance"
         words = flag_words(check, str(row.item), row.value, row.threshold, segment, lang)
+        if estimate:
+            words = page_text("estimated_words", lang, words=words)
+        ids = (
+            f'<div class="fid" title="{esc(page_text("feature_ids", lang))}">{esc(row.item)}</div>'
+            if check == "feature_drift" and str(row.item)
+            else ""
+        )
+        tag = (
+            f' <span class="estag">{esc(page_text("estimated_tag", lang))}</span>'
+            if estimate
+            else ""
+        )
+        opening = '<tr class="est">' if estimate else "<tr>"
         body.append(
-            "<tr>"
-            f"<td>{_badge(level, lang)}</td>"
+            f"{opening}"
+            f"<td>{_badge(level, lang, estimate)}</td>"
             f'<td class="nowrap">{esc(segment_label(segment, lang))}</td>'
-            f'<td class="check">{esc(check_label(check, lang))}</td>'
+            f'<td class="check">{esc(check_label(check, lang))}{tag}</td>'
             f'<td class="nowrap">{esc(row.first_month)}</td>'
             f'<td class="num">{int(row.months_flagged)}</td>'
-            f"<td>{_badge(now, lang) if now else '–'}</td>"
-            f'<td class="what">{esc(words)}</td>'
+            f"<td>{_badge(now[0], lang, now[1]) if now else '–'}</td>"
+            f'<td class="what">{esc(words)}{ids}</td>'
             "</tr>"
         )
     cols = (
@@ -446,135 +563,20 @@ def _flags_section(result: Monitoring, cells: pd.DataFrame, months: list[str], l
     )
 
 
-# --- precision chart --------------------------------------------------------------------
-
-
-def _precision(result: Monitoring) -> pd.DataFrame:
-    perf = result.performance("all")
-    cols = ["month", "realised", "estimated", "backtest"]
-    if perf.empty:
-        return pd.DataFrame(columns=cols)
-    return perf[perf["item"] == _PRECISION][cols].reset_index(drop=True)
-
-
-def precision_chart(perf: pd.DataFrame, months: list[str], lang: str) -> str:
-    """Realised (matured months) and estimated Grade I precision by month, with the
-    backtest figure as a dotted line: an inline SVG line chart."""
-    width, height = 1100.0, 270.0
-    left, right, top, bottom = 52.0, 24.0, 34.0, 40.0
-    by_month = perf.set_index("month")
-    series = {
-        name: [
-            float(by_month[name].get(m, math.nan)) if m in by_month.index else math.nan
-            for m in months
-        ]
-        for name in ("realised", "estimated")
-    }
-    backtest = pd.to_numeric(perf["backtest"], errors="coerce").dropna()
-    line = float(backtest.iloc[0]) if len(backtest) else math.nan
-    values = [v for vs in series.values() for v in vs if math.isfinite(v)]
-    if math.isfinite(line):
-        values.append(line)
-    if not values or not months:
-        return f'<p class="small">{esc(page_text("legend_none", lang))}</p>'
-    lo = max(0.0, math.floor((min(values) - 0.03) * 20) / 20)
-    hi = min(1.0, math.ceil((max(values) + 0.03) * 20) / 20)
-    hi = hi if hi > lo else lo + 0.05
-    span_x = width - left - right
-    step = span_x / max(len(months) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + (i * step if len(months) > 1 else span_x / 2)
-
-    def y(v: float) -> float:
-        return top + (hi - v) / (hi - lo) * (height - top - bottom)
-
-    out = [
-        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" role="img" '
-        f'font-size="12" aria-label="{esc(page_text("precision_title", lang))}">'
-    ]
-    tick = 0.05 if hi - lo <= 0.4 else 0.1
-    v = lo
-    while v <= hi + 1e-9:
-        out.append(
-            f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-            'stroke="#e4e7eb"/>'
-            f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#52606d">'
-            f"{v:.0%}</text>"
-        )
-        v += tick
-    every = max(1, math.ceil(len(months) / 12))
-    for i, m in enumerate(months):
-        if i % every and i != len(months) - 1:
-            continue
-        label = m[5:] if i and m[5:] != "01" else m
-        out.append(
-            f'<text x="{x(i):.1f}" y="{height - bottom + 18:.1f}" text-anchor="middle" '
-            f'fill="#52606d" font-size="11">{esc(label)}</text>'
-        )
-    if math.isfinite(line):
-        out.append(
-            f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(line):.1f}" y2="{y(line):.1f}" '
-            f'stroke="{_COLORS["backtest"]}" stroke-width="1.5" stroke-dasharray="2 4"/>'
-        )
-    for name, dash, fill in (
-        ("estimated", ' stroke-dasharray="6 4"', "#fff"),
-        ("realised", "", None),
-    ):
-        color = _COLORS[name]
-        points = [
-            (x(i), y(v), months[i], v) for i, v in enumerate(series[name]) if math.isfinite(v)
-        ]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in points)
-            out.append(
-                f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>'
-            )
-        word = page_text(f"legend_{name}", lang)
-        for px, py, m, v in points:
-            out.append(
-                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{fill or color}" '
-                f'stroke="{color}" stroke-width="2"><title>{esc(f"{m} · {word}: {v:.1%}")}</title>'
-                "</circle>"
-            )
-    lx = left
-    for name, dash in (
-        ("realised", ""),
-        ("estimated", ' stroke-dasharray="6 4"'),
-        ("backtest", ' stroke-dasharray="2 4"'),
-    ):
-        word = page_text(f"legend_{name}", lang)
-        if name == "backtest" and math.isfinite(line):
-            word = f"{word} {line:.1%}"
-        out.append(
-            f'<line x1="{lx:.1f}" x2="{lx + 22:.1f}" y1="12" y2="12" stroke="{_COLORS[name]}" '
-            f'stroke-width="2"{dash}/>'
-            f'<text x="{lx + 28:.1f}" y="16" fill="#334e68">{esc(word)}</text>'
-        )
-        lx += 44 + text_width(word)
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _precision_section(result: Monitoring, months: list[str], lang: str) -> str:
-    chart = precision_chart(_precision(result), months, lang)
-    return (
-        f'<section id="precision"><h2>{esc(page_text("precision_title", lang))}</h2>'
-        f'<p class="note">{esc(page_text("precision_note", lang))}</p>'
-        f'<div class="panel">{chart}</div></section>'
-    )
-
-
 # --- strips -----------------------------------------------------------------------------
 
 
-def _legend(lang: str) -> str:
+def _legend(lang: str, min_events: int) -> str:
     items = [
         f'<span><span class="sw v-{v}"></span>{esc(verdict_label(v, lang))}</span>'
         for v in VERDICTS
     ]
     items.append(
-        f'<span><span class="sw est"></span>{esc(page_text("estimated_mark", lang))}</span>'
+        f'<span><span class="sw v-{INSUFFICIENT_CELL}"></span>'
+        f"{esc(page_text('legend_insufficient_long', lang, n=min_events))}</span>"
+    )
+    items.append(
+        f'<span><span class="sw est"></span>{esc(page_text("legend_estimated_cell", lang))}</span>'
     )
     items.append(
         f'<span><span class="sw v-none"></span>{esc(page_text("legend_none", lang))}</span>'
@@ -610,23 +612,28 @@ def _strip(cells: pd.DataFrame, check: str, unit: str, months: list[str], lang: 
             sup = f"<sup>{mark}</sup>" if cell.estimated else ""
             row.append(f'<td class="{cls}" title="{esc(cell.tip)}">{esc(cell.text)}{sup}</td>')
         body.append("<tr>" + "".join(row) + "</tr>")
-    flagged = int((mine["verdict"] != STABLE).sum())
+    flags = mine["verdict"].isin([v for v in VERDICTS if v != STABLE])
+    flagged = int((flags & ~mine["estimated"].astype(bool)).sum())
+    flagged_est = int((flags & mine["estimated"].astype(bool)).sum())
     count = f" · {flagged}" if flagged else ""
+    if flagged_est:
+        count += " · " + page_text("strip_estimated_count", lang, n=flagged_est)
     return (
         f'<div class="panel strip-panel" id="strip-{esc(check)}">'
-        f'<h3>{esc(check_label(check, lang))}<span class="unit">{esc(page_text(unit, lang))}'
+        f'<h3>{esc(strip_label(check, lang))}<span class="unit">{esc(page_text(unit, lang))}'
         f"{esc(count)}</span></h3>"
         f'<div class="strip-wrap"><table class="strip"><thead>{_month_header(months)}</thead>'
         f"<tbody>{''.join(body)}</tbody></table></div></div>"
     )
 
 
-def _strips_section(cells: pd.DataFrame, months: list[str], lang: str) -> str:
+def _strips_section(cells: pd.DataFrame, months: list[str], lang: str, min_events: int) -> str:
     strips = "".join(_strip(cells, c, u, months, lang) for c, _, u in STRIPS) if len(cells) else ""
+    note = page_text("strips_note", lang) + page_text("strips_events", lang, n=min_events)
     return (
         f'<section id="strips"><h2>{esc(page_text("strips_title", lang))}</h2>'
-        f'<p class="note">{esc(page_text("strips_note", lang))}</p>'
-        f"{_legend(lang)}{strips}</section>"
+        f'<p class="note">{esc(note)}</p>'
+        f"{_legend(lang, min_events)}{strips}</section>"
     )
 
 

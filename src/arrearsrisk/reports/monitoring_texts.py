@@ -12,6 +12,8 @@ Examples
 'I级客户占比较参照期同月上升 4.4 个百分点（关注线 1.0 个百分点）'
 >>> flag_words("performance", "grade_I_precision", 0.55, 0.62, "region=N", "en")
 'Grade I precision 55.0%, backtest 62.0%'
+>>> flag_words("feature_drift", "late_streak, kwh_mean_3m", 0.4, 0.1, "all", "zh")
+'变动最大的特征：连续逾期期数、月均用电量（近3个月）；最大 PSI 0.40（关注线 0.10）'
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
-from arrearsrisk.monitoring.texts import item_label
+from arrearsrisk.monitoring.texts import feature_label, item_label
 from arrearsrisk.vocabulary import check_lang
 
 __all__ = ["PAGE_TEXT", "flag_words", "page_text"]
@@ -41,8 +43,24 @@ PAGE_TEXT: Final[dict[str, dict[str, str]]] = {
     "kpi_alerts": {"zh": "告警", "en": "Alerts"},
     "kpi_watches": {"zh": "关注", "en": "Watches"},
     "kpi_flag_sub": {
-        "zh": "分组×检查项，最近一月 {latest} 项",
-        "en": "segment × check; {latest} in the last month",
+        "zh": "分组×检查项（实际），最近一月 {latest} 项",
+        "en": "segment × check (realised); {latest} in the last month",
+    },
+    "kpi_est_alerts": {"zh": "预估表现告警", "en": "Estimated performance alerts"},
+    "kpi_est_alerts_sub": {
+        "zh": "预估，待结果确认；关注 {watches} 项",
+        "en": "estimates, to be confirmed by outcomes; {watches} watches",
+    },
+    "headline_split": {
+        "zh": "实际表现告警 {alerts} 项、关注 {watches} 项；"
+        "预估表现告警 {est_alerts} 项、关注 {est_watches} 项（预估，待结果确认）。",
+        "en": "Realised: alerts {alerts}, watches {watches}; estimated performance: "
+        "alerts {est_alerts}, watches {est_watches} (estimates, to be confirmed by the "
+        "outcomes).",
+    },
+    "headline_real": {
+        "zh": "实际表现告警 {alerts} 项、关注 {watches} 项。",
+        "en": "Realised: alerts {alerts}, watches {watches}.",
     },
     "kpi_precision": {"zh": "I级精确率（最近到期月）", "en": "Grade I precision (last matured)"},
     "kpi_precision_sub": {"zh": "回测 {backtest}", "en": "backtest {backtest}"},
@@ -82,7 +100,7 @@ PAGE_TEXT: Final[dict[str, dict[str, str]]] = {
         "the dotted line is the backtest figure of the training.",
     },
     "legend_realised": {"zh": "实际（已到期）", "en": "realised (matured)"},
-    "legend_estimated": {"zh": "预估", "en": "estimated"},
+    "legend_estimated": {"zh": "预估（待结果确认）", "en": "estimated (to be confirmed)"},
     "legend_backtest": {"zh": "回测", "en": "backtest"},
     "strips_title": {"zh": "逐月监测（按检查项）", "en": "Month by month, per check"},
     "strips_note": {
@@ -92,7 +110,37 @@ PAGE_TEXT: Final[dict[str, dict[str, str]]] = {
         "number the value; hover for details. Hatched cells marked 'est.' are estimates "
         "(outcome not matured yet).",
     },
+    "strips_events": {
+        "zh": "表现类指标的事件（实际或预期的I级客户、A级预警客户；精确率为被判定的客户）"
+        "少于 {n} 个时不作判断，显示为灰色“数据不足”。",
+        "en": " A performance figure resting on fewer than {n} events (observed or expected "
+        "Grade I or warning customers; for a precision, the customers flagged) is not "
+        "judged: grey, 'insufficient data'.",
+    },
     "estimated_mark": {"zh": "估", "en": "est."},
+    "estimated_tag": {"zh": "预估", "en": "estimated"},
+    "estimated_words": {
+        "zh": "预估：{words}（待结果确认）",
+        "en": "estimate: {words} (to be confirmed)",
+    },
+    "tip_estimated": {
+        "zh": "预估值（结果尚未到期，根据校准概率推算）",
+        "en": "estimate (outcome not matured; from the calibrated probabilities)",
+    },
+    "feature_ids": {
+        "zh": "特征编码（供数据分析人员查阅）",
+        "en": "feature ids, for data scientists",
+    },
+    "strip_estimated_count": {"zh": "其中预估 {n} 项", "en": "{n} of them estimated"},
+    "legend_estimated_cell": {
+        "zh": "估 = 预估值（斜纹，待结果确认）",
+        "en": "est. = estimate (hatched, to be confirmed)",
+    },
+    "legend_insufficient": {"zh": "数据不足", "en": "insufficient data"},
+    "legend_insufficient_long": {
+        "zh": "数据不足（事件少于 {n} 个，不作判断）",
+        "en": "insufficient data (fewer than {n} events, not judged)",
+    },
     "legend_none": {"zh": "无数据", "en": "no data"},
     "unit_psi": {"zh": "格中为 PSI", "en": "cells: PSI"},
     "unit_pp": {
@@ -102,9 +150,21 @@ PAGE_TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "unit_drift": {"zh": "格中为变动最大特征的 PSI", "en": "cells: PSI of the largest mover"},
     "unit_performance": {
-        "zh": "格中为 I级精确率；结论综合 AUC、KS、精确率、召回率和校准",
-        "en": "cells: Grade I precision; the verdict weighs AUC, KS, precision, recall and "
-        "calibration",
+        "zh": "格中为 I级精确率；结论综合 I级的 AUC、KS、精确率、召回率和校准",
+        "en": "cells: Grade I precision; the verdict weighs Grade I's AUC, KS, precision, "
+        "recall and calibration",
+    },
+    "unit_warning": {
+        "zh": "格中为 A级预警精确率；结论综合 AUC、精确率、召回率和校准",
+        "en": "cells: warning precision; the verdict weighs AUC, precision, recall and calibration",
+    },
+    "strip_performance": {
+        "zh": "I级客户模型表现（已到期为实际，未到期为预估）",
+        "en": "Grade I performance (realised once matured, estimated before)",
+    },
+    "strip_warning_performance": {
+        "zh": "A级预警表现（已到期为实际，未到期为预估）",
+        "en": "A-level warning performance (realised once matured, estimated before)",
     },
     "unit_error": {
         "zh": "格中为 I级精确率预估减实际（百分点）",
@@ -222,7 +282,8 @@ def flag_words(
     value = _float(value)
     threshold = _float(threshold)
     if check == "feature_drift":
-        names = item if lang == "en" else "、".join(s.strip() for s in item.split(","))
+        sep = "、" if lang == "zh" else ", "
+        names = sep.join(feature_label(s.strip(), lang) for s in item.split(",") if s.strip())
         return _WORDS["drift"][lang].format(
             item=names, value=_number(value, ".2f"), threshold=_number(threshold, ".2f")
         )

@@ -27,12 +27,15 @@ from arrearsrisk.monitoring.checks import (
     level_rows,
     shift_rows,
 )
+from arrearsrisk.monitoring.migration import CLOSED, NEW, align, migration_counts, moves
 from arrearsrisk.monitoring.month import BillDates, MonthCounts, month_counts
 from arrearsrisk.monitoring.performance import (
     ESTIMATED_ITEMS,
     backtest_figures,
     calibration_verdict,
     estimated_figures,
+    figure_events,
+    judged_on_events,
     labels_frame,
     performance_verdict,
     realised_figures,
@@ -48,6 +51,7 @@ __all__ = ["monitor", "month_ends"]
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _STATES = ("I", "II", "III", "warned")
+_RISK = (0, 1, 2, -1)  # lower is riskier: warned is above I
 _SEGMENT_FEATURES = frozenset({*KINDS, "industry"})
 _NO_REFERENCE = (
     "the model {version} has no monitoring reference (bins frozen at training): it was "
@@ -141,7 +145,7 @@ def monitor(
         Month ends, ``"YYYY-MM"`` texts, or a ``(first, last)`` pair of them.
     reference : MonitoringReference or dict, optional
         The reference to compare with, for a model saved without one
-        (:func:`~arrearsrisk.monitoring.reference.build_reference`).
+        (:func:`~arrearsrisk.monitoring.sampling.build_reference`).
     thresholds : Thresholds, optional
         Overrides of the default thresholds.
     horizon_months, grace_days : int, optional
@@ -314,43 +318,34 @@ def _migration_rows(
     month: str, keys: list[str], previous: MonthCounts | None, now: MonthCounts
 ) -> list[dict[str, Any]]:
     """Counts of customers by grade last month and now (I, II, III, warned; new and
-    closed accounts), per segment: descriptive (verdict stable)."""
+    closed accounts), per segment (:mod:`~arrearsrisk.monitoring.migration`):
+    descriptive (verdict stable)."""
     if previous is None:
         return []
     before = previous.scores.set_index("customer_id")
     after = now.scores.set_index("customer_id")
-    ids = before.index.union(after.index)
-    b = before["grade"].reindex(ids).fillna(4).to_numpy(dtype=np.int64)  # 4: new
-    a = after["grade"].reindex(ids).fillna(4).to_numpy(dtype=np.int64)  # 4: closed
-    states_before = [*_STATES, "new"]
-    states_after = [*_STATES, "closed"]
-    risk = np.array([0, 1, 2, -1, 9])  # warned is above I
-    up = (b < 4) & (a < 4) & (risk[a] < risk[b])
-    down = (b < 4) & (a < 4) & (risk[a] > risk[b])
-    both = (b < 4) & (a < 4)
-    rows = []
-    kinds = [c for c in now.scores.columns if c.startswith("seg_")]
+    aligned = align(before["grade"], after["grade"], range(len(_STATES)))
+    ids = aligned.ids
+    states_before = [*_STATES, NEW]
+    states_after = [*_STATES, CLOSED]
     n_seg = len(keys)
-    counts = np.zeros((n_seg, 5, 5))
-    moved = np.zeros((n_seg, 3))
-    for kind in kinds:
+    counts = np.zeros((n_seg, 5, 5), dtype=np.int64)
+    for kind in (c for c in now.scores.columns if c.startswith("seg_")):
+        # a customer's segment now, or last month's for a closed account
         seg_now = after[kind].reindex(ids).to_numpy(dtype=float)
         seg_before = before[kind].reindex(ids).to_numpy(dtype=float) if kind in before else seg_now
         seg = np.where(np.isnan(seg_now), seg_before, seg_now)
         seg = np.nan_to_num(seg, nan=-1).astype(np.int64)
-        keep = seg >= 0
-        flat = (seg[keep] * 5 + b[keep]) * 5 + a[keep]
-        counts += np.bincount(flat, minlength=n_seg * 25).reshape(n_seg, 5, 5)
-        moved[:, 0] += np.bincount(seg[keep], weights=up[keep].astype(float), minlength=n_seg)
-        moved[:, 1] += np.bincount(seg[keep], weights=down[keep].astype(float), minlength=n_seg)
-        moved[:, 2] += np.bincount(seg[keep], weights=both[keep].astype(float), minlength=n_seg)
+        counts += migration_counts(aligned.before, aligned.now, len(_STATES), seg, n_seg)
+    up, down, both = moves(counts, _RISK)
+    rows = []
     for j, key in enumerate(keys):
         total = counts[j].sum()
         if total <= 0:
             continue
         for i, sb in enumerate(states_before):
             for k, sa in enumerate(states_after):
-                if sb == "new" and sa == "closed":
+                if sb == NEW and sa == CLOSED:
                     continue
                 rows.append(
                     _row(
@@ -365,18 +360,18 @@ def _migration_rows(
                         note="descriptive",
                     )
                 )
-        if moved[j, 2] > 0:
-            for item, col in (("up", 0), ("down", 1)):
+        if both[j] > 0:
+            for item, moved in (("up", up[j]), ("down", down[j])):
                 rows.append(
                     _row(
                         month,
                         "grade_migration",
                         key,
                         item,
-                        moved[j, col] / moved[j, 2],
+                        moved / both[j],
                         math.nan,
                         STABLE,
-                        moved[j, 2],
+                        both[j],
                         note="descriptive",
                     )
                 )
@@ -423,8 +418,17 @@ def _performance_rows(
             continue
         est = estimated_figures(p1, codes[mask], pw, warned[mask])
         n = float(mask.sum())
+        expected = figure_events(
+            float((codes[mask] == 0).sum()), float(warned[mask].sum()), p1.sum(), pw.sum()
+        )
         for item in ESTIMATED_ITEMS:
             ref = backtest.get(item, math.nan)
+            verdict, note = judged_on_events(
+                performance_verdict(item, est[item], ref, t),
+                expected[item],
+                "estimated from calibrated probabilities, customers billed in the month",
+                t,
+            )
             rows.append(
                 _row(
                     month,
@@ -433,10 +437,10 @@ def _performance_rows(
                     item,
                     est[item],
                     ref,
-                    performance_verdict(item, est[item], ref, t),
+                    verdict,
                     n,
                     estimated=True,
-                    note="estimated from calibrated probabilities, customers billed in the month",
+                    note=note,
                 )
             )
         if joined is None or mask_t is None:
@@ -455,25 +459,24 @@ def _performance_rows(
             sub["truth_warning"].to_numpy(dtype=bool),
         )
         n_t = float(len(sub))
+        observed_events = figure_events(
+            float(((sub["grade"].to_numpy() == 0) | w_t).sum()),
+            float(w_t.sum()),
+            float(y1.sum()),
+            float(sub["truth_warning"].to_numpy(dtype=bool).sum()),
+        )
         for item, value in real.items():
             ref = backtest.get(item, math.nan)
-            rows.append(
-                _row(
-                    month,
-                    "performance",
-                    key,
-                    item,
-                    value,
-                    ref,
-                    performance_verdict(item, value, ref, t),
-                    n_t,
-                )
+            verdict, note = judged_on_events(
+                performance_verdict(item, value, ref, t), observed_events[item], "", t
             )
+            rows.append(_row(month, "performance", key, item, value, ref, verdict, n_t, note=note))
         for item, observed, p in (
             ("grade_I_calibration", real["grade_I_rate"], sub["p_I"].to_numpy()),
             ("warning_calibration", real["warning_rate"], sub["p_warning"].to_numpy()),
         ):
             verdict, pv = calibration_verdict(observed, p, t)
+            verdict, note = judged_on_events(verdict, observed_events[item], "", t)
             rows.append(
                 _row(
                     month,
@@ -485,6 +488,7 @@ def _performance_rows(
                     verdict,
                     n_t,
                     pv,
+                    note=note,
                 )
             )
         est_t = estimated_figures(
@@ -497,17 +501,13 @@ def _performance_rows(
             err = est[item] - real[item]
             err_labelled = est_t[item] - real[item]
             verdict = WATCH if math.isfinite(err) and abs(err) >= t.rate_watch else STABLE
+            verdict, note = judged_on_events(
+                verdict,
+                observed_events[item],
+                f"on labelled customers only: {err_labelled:+.4f}",
+                t,
+            )
             rows.append(
-                _row(
-                    month,
-                    "estimate_error",
-                    key,
-                    item,
-                    err,
-                    t.rate_watch,
-                    verdict,
-                    n,
-                    note=f"on labelled customers only: {err_labelled:+.4f}",
-                )
+                _row(month, "estimate_error", key, item, err, t.rate_watch, verdict, n, note=note)
             )
     return rows
