@@ -29,9 +29,10 @@ from arrearsrisk.features.texts import (
     ReasonText,
     zh_en,
 )
+from arrearsrisk.industries import IndustryLabels
 from arrearsrisk.ledger.schema import CATEGORIES
 from arrearsrisk.ledger.tables import Ledger
-from arrearsrisk.vocabulary import DAYS_PER_MONTH
+from arrearsrisk.vocabulary import DAYS_PER_MONTH, LANGS
 
 __all__ = ["BOOL_COLUMNS", "CATEGORICAL", "FAMILY", "NAMES", "REASONS", "build", "extra_names"]
 
@@ -178,10 +179,12 @@ _CATEGORY_ZH = {
     "commercial": "商业",
     "industrial": "工业",
     "agricultural": "农业",
-    "public": "公共事业(财政)",
+    "public": "公共事业（财政）",
     "temporary": "临时用电",
 }
 _UNKNOWN_ZH = {"zh": "未知"}
+_INDUSTRY_LABELS = {lang: IndustryLabels(lang) for lang in LANGS}
+_NO_INDUSTRY = {"zh": "未知", "en": "unknown"}
 
 
 def _flag(yes: tuple[str, str], no: tuple[str, str], unknown: tuple[str, str]) -> FlagText:
@@ -190,24 +193,26 @@ def _flag(yes: tuple[str, str], no: tuple[str, str], unknown: tuple[str, str]) -
 
 REASONS: dict[str, ReasonText] = {
     "category": CategoryText(
-        zh_en("用电类别:{v}", "usage category {v}"), {"zh": _CATEGORY_ZH}, _UNKNOWN_ZH
+        zh_en("用电类别：{v}", "usage category {v}"), {"zh": _CATEGORY_ZH}, _UNKNOWN_ZH
     ),
-    "industry": CategoryText(zh_en("所属行业{v}", "industry {v}"), unknown=_UNKNOWN_ZH),
+    "industry": CategoryText(  # GB/T 4754 names: 所属行业：化学原料和化学制品制造业（C26）
+        zh_en("所属行业：{v}", "industry: {v}"), _INDUSTRY_LABELS, _NO_INDUSTRY
+    ),
     "industry_section": CategoryText(
-        zh_en("行业门类{v}", "industry section {v}"), unknown=_UNKNOWN_ZH
+        zh_en("行业门类：{v}", "industry section: {v}"), _INDUSTRY_LABELS, _NO_INDUSTRY
     ),
-    "region": CategoryText(zh_en("供电区域:{v}", "supply area {v}"), unknown=_UNKNOWN_ZH),
+    "region": CategoryText(zh_en("供电区域：{v}", "supply area {v}"), unknown=_UNKNOWN_ZH),
     "voltage_kv": NumberText(
         zh_en("供电电压{v:g}千伏", "supplied at {v:g} kV"),
-        zh_en("供电电压未知", "supply voltage unknown"),
+        unknown=zh_en("供电电压未知", "supply voltage unknown"),
     ),
     "capacity_kva": NumberText(
         zh_en("合同容量{v:,.0f}千伏安", "contracted capacity {v:,.0f} kVA"),
-        zh_en("合同容量未知", "contracted capacity unknown"),
+        unknown=zh_en("合同容量未知", "contracted capacity unknown"),
     ),
     "tenure_months": NumberText(
         zh_en("开户{v:.0f}个月", "account {v:.0f} months old"),
-        zh_en("开户日期未知", "account opening date unknown"),
+        unknown=zh_en("开户日期未知", "account opening date unknown"),
     ),
     "high_energy": _flag(
         ("高耗能行业", "high-energy-consumption industry"),
@@ -225,7 +230,7 @@ REASONS: dict[str, ReasonText] = {
         ("是否预付费未知", "unknown whether prepaid"),
     ),
     "tenant": _flag(
-        ("租户缴费(非产权人)", "the payer is a tenant, not the owner"),
+        ("租户缴费（非产权人）", "the payer is a tenant, not the owner"),
         ("产权人缴费", "the owner pays"),
         ("缴费人是否产权人未知", "unknown whether the payer owns the property"),
     ),
@@ -241,7 +246,7 @@ REASONS: dict[str, ReasonText] = {
     ),
     "contact_ok": _flag(
         ("联系方式有效", "valid mobile number"),
-        ("无有效手机号,无法短信提醒", "no valid mobile number for reminders"),
+        ("无有效手机号，无法短信提醒", "no valid mobile number for reminders"),
         ("联系方式是否有效未知", "contact details unverified"),
     ),
     "in_group": _flag(
@@ -251,14 +256,15 @@ REASONS: dict[str, ReasonText] = {
     ),
     "deposit": NumberText(
         zh_en("电费保证金{v:,.0f}元", "deposit CNY {v:,.0f}"),
-        zh_en("保证金情况未知", "deposit unknown"),
+        unknown=zh_en("保证金情况未知", "deposit unknown"),
     ),
     "deposit_to_bill_ratio": NumberText(
         zh_en("保证金仅覆盖{v:.1f}个月电费", "deposit covers only {v:.1f} months of bills"), NO_BILL
     ),
 }
-"""Reason texts by feature name; a missing category reads 未知 in Chinese and as the
-value in English; extra customer columns read ``name: value``."""
+"""Reason texts by feature name; a missing category reads 未知 / unknown, a missing flag,
+supply figure, opening date or deposit says it is unknown (no fact: never a top
+reason); extra customer columns read ``name: value``."""
 
 FAMILY = FeatureFamily(
     name="account",

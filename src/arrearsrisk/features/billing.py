@@ -62,10 +62,16 @@ REASONS: dict[str, ReasonText] = {
         zh_en("月均电费{v:,.0f}元", "average monthly bill CNY {v:,.0f}"), NO_BILL
     ),
     "bill_amount_last": NumberText(
-        zh_en("最近一期电费{v:,.0f}元", "last bill CNY {v:,.0f}"), NO_BILL
+        zh_en("最近一期电费{v:,.0f}元", "last bill CNY {v:,.0f}"),
+        zh_en("近24个月没有电费记录", "no bills in the last 24 months"),
     ),
+    # the coefficient of variation, said as what it is: the typical (root mean square)
+    # distance of a month's bill from the average bill, as a share of that average
     "bill_amount_cv": NumberText(
-        zh_en("月电费金额波动大(变异系数{v:.2f})", "monthly bill varies a lot (CV {v:.2f})"),
+        zh_en(
+            "近{w}个月月电费高低起伏，一般偏离月均约{v:.0%}",
+            "monthly bills over the last {w} months typically {v:.0%} off the average",
+        ),
         NO_BILL,
     ),
     "bill_amount_max_to_mean": NumberText(

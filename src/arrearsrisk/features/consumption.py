@@ -91,15 +91,16 @@ REASONS: dict[str, ReasonText] = {
     ),
     "kwh_trend": NumberText(
         zh_en(
-            "近{w}个月用电量每月变化{v:+.1%}",
+            "近{w}个月用电量平均每月变化{v:+.1%}",
             "consumption changing {v:+.1%} a month over {w} months",
         ),
         _NO_READING,
     ),
+    # the coefficient of variation: the typical distance from the average month
     "kwh_cv": NumberText(
         zh_en(
-            "近{w}个月用电量波动大(变异系数{v:.2f})",
-            "erratic consumption over {w} months (CV {v:.2f})",
+            "近{w}个月月用电量高低起伏，一般偏离月均约{v:.0%}",
+            "monthly consumption over the last {w} months typically {v:.0%} off the average",
         ),
         _NO_READING,
     ),
@@ -114,8 +115,13 @@ REASONS: dict[str, ReasonText] = {
         ),
         _NO_READING,
     ),
+    # (highest - lowest) / mean of the 12 calendar months, each averaged over 2 years
     "kwh_seasonal_amplitude": NumberText(
-        zh_en("用电季节性强(幅度{v:.1f})", "strongly seasonal consumption (amplitude {v:.1f})"),
+        zh_en(
+            "近{w}个月按月份看，用电最多与最少的月份相差约为月均的{v:.1f}倍",
+            "over the last {w} months, busiest and quietest calendar months differ by "
+            "{v:.1f} times the average month",
+        ),
         _NO_READING,
     ),
     "kwh_months_known": NumberText(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from arrearsrisk.errors import FeatureFamilyError
-from arrearsrisk.features.texts import ReasonText, resolve
+from arrearsrisk.features.texts import ReasonText, is_missing, literals, resolve, value_formats
 from arrearsrisk.vocabulary import LANGS
 
 if TYPE_CHECKING:
@@ -119,12 +120,55 @@ def _fail(name: object, problems: list[str]) -> FeatureFamilyError:
     )
 
 
+_ASCII_IN_ZH = re.compile(r"[:;,()?!]")
+"""ASCII punctuation a Chinese text writes full width (：；，（）？！)."""
+_SEPARATORS = re.compile(r"[;；]")
+"""What splits joined reasons (:func:`~arrearsrisk.vocabulary.split_items`)."""
+
+
+def _check_phrase(key: str, what: str, lang: str, text: str, problems: list[str]) -> None:
+    try:
+        fixed = "".join(literals(text))
+    except ValueError as err:
+        problems.append(f"reason text '{key}' ({what}, {lang}) is not a template: {err}")
+        return
+    if _SEPARATORS.search(fixed):
+        problems.append(
+            f"reason text '{key}' ({what}, {lang}) contains a reason separator ';' or '；' "
+            f"(it would split into two reasons): {text!r}"
+        )
+    if lang == "zh" and _ASCII_IN_ZH.search(fixed):
+        problems.append(
+            f"reason text '{key}' ({what}, zh) uses ASCII punctuation "
+            f"{sorted(set(_ASCII_IN_ZH.findall(fixed)))}; write it full width "
+            f"(：；，（）？！): {text!r}"
+        )
+
+
 def _check_texts(key: str, entry: ReasonText, problems: list[str]) -> None:
     for what, texts in entry.texts():
+        formats = {}
         for lang in LANGS:
             text = texts.get(lang) if isinstance(texts, Mapping) else None
             if not isinstance(text, str) or not text.strip():
                 problems.append(f"reason text '{key}' has no '{lang}' text ({what})")
+                continue
+            try:
+                formats[lang] = value_formats(text)
+            except ValueError:
+                continue  # reported by _check_phrase
+        if len({tuple(f) for f in formats.values()}) > 1:
+            problems.append(
+                f"reason text '{key}' ({what}) writes the value differently by language "
+                f"({formats}): a reason could not be read back in the other language"
+            )
+    try:
+        phrases = list(entry.phrases())
+    except Exception as err:  # any failure of the entry is the family's
+        problems.append(f"reason text '{key}' cannot list its phrases: {type(err).__name__}: {err}")
+        return
+    for what, lang, text in phrases:
+        _check_phrase(key, what, lang, text, problems)
 
 
 def _check_names(family: FeatureFamily, problems: list[str]) -> list[str]:
@@ -209,13 +253,26 @@ def _check_reasons(family: FeatureFamily, names: list[str], problems: list[str])
         for lang in LANGS:
             for value in _TRY_VALUES:
                 try:
-                    entry.say(n, value, lang)
+                    text = entry.say(n, value, lang)
+                    fact = entry.states_fact(n, value)
+                    back = entry.parse(n, text, lang)
+                    shaped = bool(entry.forms(n, lang))
                 except Exception as err:  # any failure of a template is the family's
                     problems.append(
                         f"reason text of '{n}' fails in '{lang}' for {value}: "
                         f"{type(err).__name__}: {err}"
                     )
                     break
+                if not isinstance(fact, bool):
+                    problems.append(
+                        f"states_fact of '{n}' must be a bool, got {type(fact).__name__}"
+                    )
+                elif not fact and not is_missing(value):
+                    problems.append(f"states_fact of '{n}' says its value {value} is no fact")
+                if any(entry.say(n, b, lang) != text for b in back):
+                    problems.append(f"reason text of '{n}' reads {text!r} back wrongly: {back}")
+                elif not back and shaped:
+                    problems.append(f"reason text of '{n}' cannot read {text!r} back")
     extra: Any = family.extra_names
     if extra is not None and not callable(extra):
         problems.append("extra_names must be a function of the ledger")
@@ -225,6 +282,12 @@ def _check_reasons(family: FeatureFamily, names: list[str], problems: list[str])
 
 def check_declarations(family: FeatureFamily) -> None:
     """Refuse ``family`` unless its declarations are complete and consistent.
+
+    Its reason texts must be given in every language, write the value ``{v}`` with the
+    same format in each, contain no reason separator (``;`` or ``；``), use full-width
+    punctuation in Chinese (no ASCII ``:;,()?!`` in a zh template or label), say whether
+    each value states a fact (:meth:`~arrearsrisk.features.texts.ReasonText.states_fact`)
+    and read their own texts back (:meth:`~arrearsrisk.features.texts.ReasonText.parse`).
 
     Raises
     ------

@@ -209,6 +209,15 @@ _CHANNEL_ZH = {
     "prepaid": "预付费",
     "other": "其他方式",
 }
+_CHANNEL_EN = {
+    "counter": "at the service counter",
+    "bank_debit": "by bank debit",
+    "online": "online",
+    "kiosk": "at self-service kiosks",
+    "agent": "through collection agents",
+    "prepaid": "by prepaid meter",
+    "other": "by other means",
+}
 
 REASONS: dict[str, ReasonText] = {
     "bills_due_count": NumberText(
@@ -305,11 +314,11 @@ REASONS: dict[str, ReasonText] = {
     ),
     "channel_share": PatternText(
         r"^channel_share_(?P<ch>.+)_(?P<w>\d+)m$",
-        zh_en("近{w}个月{v:.0%}的缴费通过{ch}", "{v:.0%} of payments by {ch} in {w} months"),
+        zh_en("近{w}个月{v:.0%}的缴费通过{ch}", "{v:.0%} of payments in {w} months made {ch}"),
         _NO_PAYMENT,
         shown={
             "zh": {"ch": lambda ch: _CHANNEL_ZH.get(ch, ch)},
-            "en": {"ch": lambda ch: ch.replace("_", " ")},
+            "en": {"ch": lambda ch: _CHANNEL_EN.get(ch, "by " + ch.replace("_", " "))},
         },
     ),
 }

@@ -33,7 +33,7 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
 REASONS: dict[str, ReasonText] = {
     "estimated_share": NumberText(
         zh_en("近{w}个月{v:.0%}的抄表为估抄", "{v:.0%} of readings estimated in {w} months"),
-        zh_en("近{w}个月抄表方式未知", "reading method unknown for {w} months"),
+        unknown=zh_en("近{w}个月抄表方式未知", "reading method unknown for {w} months"),
     ),
     "estimated_count": NumberText(
         zh_en("近{w}个月估抄{v:.0f}次", "{v:.0f} estimated readings in {w} months")

@@ -159,14 +159,20 @@ REASONS: dict[str, ReasonText] = {
             "近6个月平均逾期天数较前6个月变化{v:+.0f}天",
             "average days late {v:+.0f} against the 6 months before",
         ),
-        zh_en("近12个月到期电费不足以比较逾期变化", "too few bills due in 12 months to compare"),
+        zh_en(
+            "近12个月到期电费不足以比较逾期变化",
+            "too few bills due in 12 months to compare lateness",
+        ),
     ),
     "payment_timing_drift_3m": NumberText(
         zh_en(
             "近3个月电费结清时间较前9个月平均变化{v:+.0f}天",
             "bills of the last 3 months settled {v:+.0f} days against the 9 months before",
         ),
-        zh_en("近12个月到期电费不足以比较缴费时间", "too few bills due in 12 months to compare"),
+        zh_en(
+            "近12个月到期电费不足以比较缴费时间",
+            "too few bills due in 12 months to compare payment timing",
+        ),
     ),
     "kwh_yoy_ratio_1m": NumberText(
         zh_en("上月用电量为去年同月的{v:.0%}", "last month's consumption {v:.0%} of a year ago"),
@@ -195,7 +201,7 @@ REASONS: dict[str, ReasonText] = {
     ),
     "estimated_share_24m": NumberText(
         zh_en("近24个月{v:.0%}的抄表为估抄", "{v:.0%} of readings estimated in 24 months"),
-        zh_en("近24个月抄表方式未知", "reading method unknown for 24 months"),
+        unknown=zh_en("近24个月抄表方式未知", "reading method unknown for 24 months"),
     ),
     "estimated_late_share_24m": NumberText(
         zh_en(

@@ -54,6 +54,7 @@ from arrearsrisk.i18n import money, text
 from arrearsrisk.ledger.schema import CATEGORIES
 from arrearsrisk.plans.facts import FLAG_COLUMNS, Facts, as_flag, example_facts, find_column
 from arrearsrisk.plans.keywords import matches_reasons
+from arrearsrisk.scoring.reasons import translate_reasons
 from arrearsrisk.vocabulary import GRADES, LANGS, WINDOWS, join_items
 
 __all__ = [
@@ -363,17 +364,32 @@ class KeywordsCondition(Condition):
         return [w for w in value if not matches_reasons(w)]
 
     def holds(self, value: tuple[str, ...], facts: Facts) -> np.ndarray:
-        pattern = "|".join(re.escape(w.lower()) for w in value)
-        found = facts.frame["reasons_text"].str.contains(pattern, regex=True)
-        return found.to_numpy(dtype=bool)
+        # a reason matches in either language, so a policy's words ('late', '逾期') pick
+        # the same customers whatever the language of the scores
+        lowered = [w.lower() for w in value]
+        return np.array(
+            [_hit(reasons, lowered) is not None for reasons in facts.frame["reasons"]],
+            dtype=bool,
+        )
 
     def describe(self, value: Any, facts: Facts, rows: np.ndarray, lang: str) -> list[str]:
         lowered = [w.lower() for w in value]
         out = []
         for reasons in facts.frame["reasons"].to_numpy()[rows]:
-            hit = next((r for r in reasons if any(w in r.lower() for w in lowered)), "")
-            out.append(self.words[lang].format(value=hit))
+            hit = _hit(reasons, lowered)
+            shown = translate_reasons([hit], lang)[0] if hit is not None else ""
+            out.append(self.words[lang].format(value=shown))
         return out
+
+
+def _hit(reasons: Iterable[str], words: list[str]) -> str | None:
+    """The first of ``reasons`` containing one of ``words`` (lower case) in Chinese or
+    in English (:func:`~arrearsrisk.scoring.reasons.translate_reasons`), else None."""
+    for reason in reasons:
+        forms = [reason, *(translate_reasons([reason], lang)[0] for lang in LANGS)]
+        if any(w in form.lower() for form in forms for w in words):
+            return reason
+    return None
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,14 @@ import pandas as pd
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import parse_as_of
-from arrearsrisk.vocabulary import DAYS_PER_MONTH, FALSE_WORDS, GRADES, TRUE_WORDS, WINDOWS
+from arrearsrisk.vocabulary import (
+    DAYS_PER_MONTH,
+    FALSE_WORDS,
+    GRADES,
+    TRUE_WORDS,
+    WINDOWS,
+    split_items,
+)
 
 __all__ = [
     "FLAG_COLUMNS",
@@ -173,14 +180,13 @@ def check_scores(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
 
 
 def _reasons(value: Any) -> tuple[str, ...]:
-    """Reasons as a tuple of texts, from a list or one text joined by ``"; "``.
-
-    Only ``";"`` splits a text: one joined by the Chinese ``"；"`` stays one reason.
+    """Reasons as a tuple of texts, from a list or one text joined by ``"；"`` or
+    ``"; "`` (:func:`~arrearsrisk.vocabulary.split_items`: no reason text holds either).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
     if isinstance(value, str):
-        return tuple(p.strip() for p in value.split(";") if p.strip())
+        return tuple(split_items(value))
     if isinstance(value, Iterable):
         return tuple(str(v) for v in value if v is not None and str(v).strip())
     return (str(value),)
