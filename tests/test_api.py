@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import arrearsrisk as ar
 
 PUBLIC = {
@@ -38,6 +40,8 @@ PUBLIC = {
     "peer_context",
     "read_ledger",
     "training_frame",
+    "translate_reasons",
+    "industry_name",
 }
 
 
@@ -56,9 +60,18 @@ def test_errors_form_one_family():
     assert issubclass(ar.PeerContextWarning, ar.LedgerWarning)
 
 
-def test_import_stays_light():
+@pytest.mark.parametrize(
+    "modules",
+    [
+        "arrearsrisk",
+        # what a billing system's scoring and a manager's report import
+        "arrearsrisk, arrearsrisk.scoring.account, arrearsrisk.models",
+        "arrearsrisk.reports, arrearsrisk.plans",
+    ],
+)
+def test_import_stays_light(modules):
     code = (
-        "import sys, arrearsrisk\n"
+        f"import sys, {modules}\n"
         "heavy = [m for m in ('mlflow', 'matplotlib', 'pyspark', 'lightgbm', 'sklearn',"
         " 'openpyxl', 'playwright') if m in sys.modules]\n"
         "print(','.join(heavy))"

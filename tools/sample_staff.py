@@ -5,7 +5,9 @@
     .venv/bin/python tools/sample_staff.py data/sample
 
 after ``arrearsrisk sample --out data/sample ...`` (see ``data/sample/README.md``); the
-table depends only on the areas' customer counts, so it is the same on every run.
+table depends only on the areas' customer counts, so it is the same on every run.  Its
+``region_name`` column gives each simulated station its Chinese name (``东城供电所`` for
+``Dongcheng``, :data:`arrearsrisk.sample.staff.STATION_NAMES`), which the reports show.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``__getattr__``)
     from arrearsrisk.asof.labels import build_labels
     from arrearsrisk.features import PeerContext, build_features, feature_names, peer_context
     from arrearsrisk.features.frames import monthly_cutoffs, training_frame
+    from arrearsrisk.industries import industry_name
     from arrearsrisk.ledger import Ledger, read_ledger
     from arrearsrisk.models import RiskModel, TrainResult, load_model
     from arrearsrisk.monitoring import Monitoring, monitor
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``__getattr__``)
     from arrearsrisk.plans import load_policy, plan_measures, release_candidates, risk_plans
     from arrearsrisk.reports import write_report, write_workbook
     from arrearsrisk.scoring.account import score_account
+    from arrearsrisk.scoring.reasons import translate_reasons
     from arrearsrisk.scoring.scores import SCORE_COLUMNS, score
 
 _LAZY: dict[str, str] = {
@@ -49,6 +51,7 @@ _LAZY: dict[str, str] = {
     "training_frame": "arrearsrisk.features.frames",
     "Ledger": "arrearsrisk.ledger",
     "read_ledger": "arrearsrisk.ledger",
+    "register_model_source": "arrearsrisk.models.loading",  # documented, not in __all__
     "RiskModel": "arrearsrisk.models",
     "TrainResult": "arrearsrisk.models",
     "load_model": "arrearsrisk.models",
@@ -64,6 +67,8 @@ _LAZY: dict[str, str] = {
     "score_account": "arrearsrisk.scoring.account",
     "SCORE_COLUMNS": "arrearsrisk.scoring.scores",
     "score": "arrearsrisk.scoring.scores",
+    "translate_reasons": "arrearsrisk.scoring.reasons",
+    "industry_name": "arrearsrisk.industries",
 }
 """Where each public name lives: ``import arrearsrisk`` imports none of them, so a
 billing system that calls :func:`score_account` pays only for scoring (monitoring reads
@@ -71,9 +76,9 @@ scikit-learn, reports and plans their own modules)."""
 
 _SUBPACKAGES = frozenset(
     {
-        "asof", "cli", "engines", "evaluation", "features", "i18n", "ledger", "models",
-        "monitoring", "pipeline", "plans", "reports", "sample", "scoring", "spark",
-        "timeline", "tracking", "vocabulary", "writers",
+        "asof", "cli", "engines", "evaluation", "features", "i18n", "industries", "ledger",
+        "models", "monitoring", "pipeline", "plans", "reports", "sample", "scoring",
+        "spark", "timeline", "tracking", "vocabulary", "writers",
     }
 )  # fmt: skip
 
@@ -93,6 +98,7 @@ __all__ = [
     "build_features",
     "build_labels",
     "feature_names",
+    "industry_name",
     "load_model",
     "load_policy",
     "monitor",
@@ -106,6 +112,7 @@ __all__ = [
     "score_account",
     "train",
     "training_frame",
+    "translate_reasons",
     "write_report",
     "write_workbook",
 ]

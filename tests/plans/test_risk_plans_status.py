@@ -173,3 +173,23 @@ def test_the_sample_s_reviews_are_spread_within_each_area_s_daily_cap(sample_led
     assert per_day.max() <= 10 < free.groupby(["region", "review_date"]).size().max()
     grade_i = capped["grade"] == "I"
     assert capped.loc[grade_i, "review_date"].nunique() > free.loc[grade_i, "review_date"].nunique()
+
+
+def test_plans_propose_the_same_measures_in_either_language(sample_ledger, sample_model):
+    # the policy's reasons_any words ('late', '逾期') match a reason in either language
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ar.LedgerWarning)
+        zh = ar.score(sample_ledger, "2025-12-31", sample_model)
+        en = ar.score(sample_ledger, "2025-12-31", sample_model, lang="en")
+        plans = {
+            (s, p): risk_plans(scored, sample_ledger, lang=p)
+            for s, scored in (("zh", zh), ("en", en))
+            for p in ("zh", "en")
+        }
+    codes = {k: v.set_index("customer_id")["measure_codes"] for k, v in plans.items()}
+    first = codes["zh", "zh"]
+    for key, other in codes.items():
+        assert other.equals(first), key
+    # and a plan's reasons are in its own language, whatever the scores' language
+    assert plans["zh", "en"]["reasons"].equals(plans["en", "en"]["reasons"])
+    assert plans["en", "zh"]["reasons"].equals(plans["zh", "zh"]["reasons"])

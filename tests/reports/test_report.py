@@ -132,10 +132,10 @@ def test_the_page_has_each_part_in_its_language(sample, tmp_path):
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("zh", ["总体情况", "工作清单", "分类别工作清单", "逾期未办措施", "客户策略卡",
-                "可解除措施"]),
-        ("en", ["Portfolio", "Worklist", "Worklists by category", "Overdue measures",
-                "Customer cards", "Release of measures"]),
+        ("zh", ["本期摘要", "总体情况", "工作清单", "分类别工作清单", "逾期未办措施",
+                "客户策略卡", "可解除措施", "名词解释"]),
+        ("en", ["Summary", "Portfolio", "Worklist", "Worklists by category",
+                "Overdue measures", "Customer cards", "Release of measures", "Glossary"]),
     ],
 )  # fmt: skip
 def test_the_navigation_bar_links_every_section(sample, lang, words, tmp_path):
@@ -144,7 +144,8 @@ def test_the_navigation_bar_links_every_section(sample, lang, words, tmp_path):
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav)
     assert [t for _, t in links] == words
     assert [a for a, _ in links] == [
-        "portfolio", "worklist", "worklist-categories", "overdue-measures", "cards", "release"
+        "summary", "portfolio", "worklist", "worklist-categories", "overdue-measures", "cards",
+        "release", "glossary",
     ]  # fmt: skip
     for anchor, _ in links:  # every link has its section
         assert page.count(f'<section id="{anchor}"') == 1
@@ -235,9 +236,19 @@ def test_the_report_opens_in_chromium_without_errors(sample, browser, lang, tmp_
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
     shutil.copy(shot, f"/tmp/report_{lang}.png")
+    # the parts a manager looks at first, one picture each (copied next to the page's)
+    for name, part in (
+        ("summary", "#summary"),
+        ("card", "article.pcard"),
+        ("worklist", "#worklist"),
+    ):
+        piece = tmp_path / f"{name}_{lang}.png"
+        page.locator(part).first.screenshot(path=str(piece))
+        assert piece.stat().st_size > 10_000, name
+        shutil.copy(piece, f"/tmp/report_{name}_{lang}.png")
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert pages >= 2 + 4  # portfolio, worklist, then one page per card
+    assert pages >= 3 + 4  # summary, portfolio, worklist, then one page per card
     page.close()
 
 
@@ -259,7 +270,11 @@ def test_the_workbook_opens_with_pandas_and_has_the_sheets(sample, lang, sheets,
     worklist, measures = book[sheets[0]], book[sheets[1]]
     assert len(worklist) == len(plans) and len(book[sheets[2]]) == len(release)
     assert len(measures) == len(plan_measures(plans))
-    priority, customer, at_risk = worklist.columns[:3]
+    priority, customer = worklist.columns[:2]  # then the contact columns the ledger has
+    assert list(worklist.columns[2:5]) == [
+        text(f"col_{c}", lang) for c in ("account_name", "supply_address", "phone_number")
+    ]
+    at_risk = worklist.columns[5]
     assert worklist[priority].tolist() == plans["priority"].tolist()
     assert worklist[customer].astype(str).tolist() == plans["customer_id"].tolist()
     assert worklist[at_risk].tolist() == pytest.approx(plans["loss_at_risk"].tolist())
@@ -275,11 +290,14 @@ def test_the_workbook_has_frozen_filterable_headers_and_formats(sample, tmp_path
     wb = openpyxl.load_workbook(path)
     ws = wb["Worklist"]
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:AC{len(sample['plans_en']) + 1}"  # 29 plan columns
+    # 29 plan columns and the three contact columns after the customer (C, D, E)
+    assert ws.auto_filter.ref == f"A1:AF{len(sample['plans_en']) + 1}"
+    assert [ws["C1"].value, ws["E1"].value] == ["Account name", "Phone"]
+    assert ws["E2"].data_type == "s"  # phones as text cells: a leading zero stays
     assert ws["A1"].value == "Priority" and ws["A1"].font.b
-    assert ws["K2"].number_format == "0%" and ws["N2"].number_format == "#,##0"
-    assert ws["Y2"].number_format == "yyyy-mm-dd"
-    assert ws.column_dimensions["S"].width == pytest.approx(40.71, abs=0.01)  # 40 characters
+    assert ws["N2"].number_format == "0%" and ws["Q2"].number_format == "#,##0"
+    assert ws["AB2"].number_format == "yyyy-mm-dd"
+    assert ws.column_dimensions["V"].width == pytest.approx(40.71, abs=0.01)  # 40 characters
     assert wb["About"]["B2"].value == len(sample["plans_en"])
 
 

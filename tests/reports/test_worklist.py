@@ -28,7 +28,7 @@ def october(tmp_path: Path) -> pd.DataFrame:
 def test_the_worklist_shows_money_at_risk_first_actions_categories_and_overdue(tmp_path):
     plans = october(tmp_path)
     zh = worklist_section(plans, "zh", 50)
-    assert "风险金额(元/3个月)" in zh and "首要措施" in zh
+    assert "风险金额（元/3个月）" in zh and "首要措施" in zh
     for label in ("居民", "工业", "商业"):  # one list per category present
         assert f">{label}</h3>" in zh
     overdue = zh[zh.index('id="overdue"') :]

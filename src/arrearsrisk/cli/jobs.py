@@ -114,8 +114,11 @@ _RUN_OUTPUTS = (
     "report.html",
     "plans.xlsx",
     "metrics.csv",
+    "stations/index.html",
 )
-"""Files ``run`` writes into its ``--out`` folder (checked against the inputs)."""
+"""Files ``run`` writes into its ``--out`` folder (checked against the inputs), besides
+``peers-<as_of>.json`` (its date is known once the ledger is read) and the station
+reports beside ``stations/index.html``."""
 
 
 @main.command()
@@ -162,7 +165,8 @@ def run(
     strict_staff: bool,
 ) -> None:
     """The whole job: train on the ledger (tracked in MLflow), save the bundle, score the
-    latest month, write plans and reports, and print the headline figures."""
+    latest month, save its peer context for on-demand scoring, write plans and reports
+    (the company's and one per supply station), and print the headline figures."""
     from arrearsrisk.pipeline.job import run_job
     from arrearsrisk.tracking import tracking_uri
 
@@ -197,6 +201,10 @@ def run(
     click.echo(f"  model bundle   {result.bundle}")
     for name, path in result.files.items():
         click.echo(f"  {name:<14} {path}")
+    click.echo(
+        f"  on-demand scoring: ARREARSRISK_PEERS={result.files['peers']} (or a folder of "
+        "such files; docs/serving.md)"
+    )
     if result.run_id:
         uri = tracking_uri()
         click.echo(f"  MLflow run     {result.run_id} at {uri}")

@@ -1,4 +1,5 @@
-"""Commands for the manager: ``plan`` (one customer, one policy) and ``report``."""
+"""Commands for the manager: ``plan`` (one customer, one policy) and ``report`` (of the
+whole company, or of some supply stations with ``--region``)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def _plans(
     staff: str | None,
     previous: str | None,
     refuse_gaps: bool = False,
-) -> tuple[Any, Any, Any, Any, Any]:
+) -> tuple[Any, Any, Any, Any, Any, Any]:
     import arrearsrisk as ar
     from arrearsrisk.plans.people import read_staff, strict_staff
     from arrearsrisk.writers import read_table
@@ -39,7 +40,7 @@ def _plans(
     with strict_staff(refuse_gaps):  # a StaffWarning is then an error: exit 2
         plans = ar.risk_plans(scores, ledger, lang, rules, staff_table, last_month)
         release = ar.release_candidates(scores, ledger, lang=lang, policy=rules, staff=staff_table)
-    return ledger, scores, prev, plans, release
+    return ledger, scores, prev, plans, release, staff_table
 
 
 def _previous(previous: str | None) -> tuple[Any, Any]:
@@ -107,7 +108,8 @@ def plan(
 
     inputs = [data, scores_file, policy, staff, previous]
     _guard([("--out", out)], inputs)
-    _, _, _, plans, release = _plans(data, scores_file, lang, policy, staff, previous, strict_staff)
+    made = _plans(data, scores_file, lang, policy, staff, previous, strict_staff)
+    plans, release = made[3], made[4]
     path = write_plans(plans, out, lang=lang, release=release, inputs=inputs)
     click.echo(f"{len(plans):,} plans, {len(release):,} release candidates -> {path}")
 
@@ -122,6 +124,13 @@ def plan(
     type=click.Path(file_okay=False),
     help="Folder for report.html and plans.xlsx.",
 )
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="Only this supply station (its region, or its region_name in the staff table); "
+    "repeat for several. The report and workbook then hold only its customers.",
+)
 @LANG
 def report(
     data: str,
@@ -131,23 +140,31 @@ def report(
     strict_staff: bool,
     previous: str | None,
     out: str,
+    regions: tuple[str, ...],
     lang: str,
 ) -> None:
-    """The manager's report (self-contained HTML) and the plans workbook (Excel)."""
+    """The manager's report (self-contained HTML) and the plans workbook (Excel): of the
+    whole company, or with --region of some supply stations only."""
     import arrearsrisk as ar
+    from arrearsrisk.reports.stations import render_stations, select_stations
 
     inputs = [data, scores_file, policy, staff, previous]
     _guard([("--out", Path(out) / "report.html"), ("--out", Path(out) / "plans.xlsx")], inputs)
     made = _plans(data, scores_file, lang, policy, staff, previous, strict_staff)
-    ledger, scores, prev, plans, release = made
-    html = ar.write_report(
-        plans,
-        scores,
-        Path(out) / "report.html",
-        lang=lang,
-        previous=prev,
-        ledger=ledger,
-        release=release,
-    )
+    ledger, scores, prev, plans, release, staff_table = made
+    html = Path(out) / "report.html"
+    if regions:
+        part = select_stations(
+            plans, scores, regions, lang, ledger=ledger, release=release, staff=staff_table
+        )
+        page = render_stations(part, lang, previous=prev, ledger=ledger)
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(page, encoding="utf-8")
+        plans, release = part.plans, part.release
+        click.echo(f"{part.title}: {len(part.scores):,} customers scored, {len(plans):,} plans")
+    else:
+        ar.write_report(
+            plans, scores, html, lang=lang, previous=prev, ledger=ledger, release=release
+        )
     xlsx = ar.write_workbook(plans, Path(out) / "plans.xlsx", lang=lang, release=release)
     click.echo(f"report {html}\nworkbook {xlsx}")

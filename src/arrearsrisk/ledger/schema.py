@@ -14,6 +14,7 @@ from typing import Literal
 __all__ = [
     "CATEGORIES",
     "CHANNELS",
+    "CONTACT_COLUMNS",
     "READ_ATTRIBUTES",
     "SCHEMA",
     "ColumnSpec",
@@ -139,9 +140,20 @@ CUSTOMERS = TableSpec(
         ),
         ColumnSpec("guarantee", "bool", meaning="guarantee contract signed"),
         ColumnSpec("contact_ok", "bool", meaning="valid mobile number for reminders"),
+        ColumnSpec("account_name", "str", meaning="account name (户名): a person or a unit"),
+        ColumnSpec("supply_address", "str", meaning="address of the supply point (用电地址)"),
+        ColumnSpec(
+            "phone_number", "str", meaning="contact phone (联系电话), text: leading zeros kept"
+        ),
     ),
     key=("customer_id",),
 )
+
+CONTACT_COLUMNS: tuple[str, ...] = ("account_name", "supply_address", "phone_number")
+"""The customers' contact details: text columns of the schema that plans, cards and the
+workbook show when the ledger holds them, and that are never features (only the
+attributes beyond the schema are) nor reasons.  Read as text, so a phone such as
+``0755-12345678`` keeps its leading zero."""
 
 BILLS = TableSpec(
     name="bills",

@@ -1,5 +1,7 @@
 """The main job, end to end: ledger -> training frame -> train (tracked) -> bundle ->
-promotion on evidence -> score the latest month with the champion -> plans -> reports.
+promotion on evidence -> score the latest month with the champion (and save the month's
+peer context for on-demand scoring) -> plans -> reports (the company's, and one per
+supply station).
 ``arrearsrisk run`` and ``make run`` call :func:`run_job`; each step is also a function of
 the public API.
 """
@@ -16,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.features import build_features
+from arrearsrisk.features import build_features, peer_context
 from arrearsrisk.features.frames import monthly_cutoffs, training_frame
 from arrearsrisk.ledger import Ledger, read_ledger
 from arrearsrisk.pipeline.training import train
@@ -24,6 +26,7 @@ from arrearsrisk.plans import plan_measures, release_candidates, risk_plans
 from arrearsrisk.plans.people import check_staff, read_staff, staff_loads
 from arrearsrisk.plans.people import strict_staff as staff_gaps_refused
 from arrearsrisk.reports import write_report, write_workbook
+from arrearsrisk.reports.stations import INDEX_FILE, write_station_reports
 from arrearsrisk.scoring.scores import score
 from arrearsrisk.timeline import AsOf, parse_as_of
 from arrearsrisk.vocabulary import GRADES
@@ -78,6 +81,13 @@ def run_job(
     strict_staff: bool = False,
 ) -> JobResult:
     """Run the whole job on a ledger folder.
+
+    Besides scores, plans, the report and the workbook, it writes into ``out``:
+    ``stations/`` (one report per supply station and their ``index.html``,
+    :func:`~arrearsrisk.reports.stations.write_station_reports`) and
+    ``peers-<as_of>.json``, the portfolio's peer context
+    (:meth:`~arrearsrisk.features.peer_context.PeerContext.save`) that on-demand
+    scoring reads (``ARREARSRISK_PEERS``, see ``docs/serving.md``).
 
     Parameters
     ----------
@@ -176,12 +186,15 @@ def run_job(
     files = {
         "scores_csv": write_table(scores, out_dir / "scores.csv"),
         "scores_parquet": write_table(scores, out_dir / "scores.parquet"),
+        # what the billing system's on-demand scoring needs of the whole portfolio
+        "peers": peer_context(ledger, t).save(out_dir / f"peers-{t.date()}.json"),
     }
     say(
         f"[4/6] scored {len(scores):,} customers as of {t.date()}: "
         + ", ".join(f"Grade {g} {int((scores['grade'] == g).sum()):,}" for g in GRADES)
         + f", A-level warnings {int(scores['a_warning'].sum()):,}"
     )
+    say(f"      peer context for on-demand scoring (ARREARSRISK_PEERS): {files['peers']}")
     lap("score")
     with staff_gaps_refused(strict_staff):
         plans = risk_plans(scores, ledger, lang=lang, staff=team, previous=previous, features=feats)
@@ -204,11 +217,27 @@ def run_job(
         release=release,
     )
     files["workbook"] = write_workbook(plans, out_dir / "plans.xlsx", lang=lang, release=release)
+    stations = write_station_reports(
+        plans,
+        scores,
+        out_dir / "stations",
+        lang,
+        ledger=ledger,
+        previous=previous,
+        staff=team,
+        release=release,
+        company_report=files["report"],
+        progress=progress,
+    )
+    files["stations"] = out_dir / "stations" / INDEX_FILE
     metrics_file = write_table(
         result.metrics.rename_axis("model").reset_index(), out_dir / "metrics.csv"
     )
     files["metrics"] = metrics_file
-    say(f"[6/6] report {files['report']} and workbook {files['workbook']}")
+    say(
+        f"[6/6] report {files['report']}, workbook {files['workbook']} and "
+        f"{len(stations)} station reports listed in {files['stations']}"
+    )
     lap("reports")
     counts = {
         "customers": len(scores),
@@ -216,6 +245,7 @@ def run_job(
         "warnings": int(scores["a_warning"].sum()),
         "plans": len(plans),
         "plans_with_officer": int(plans["officer"].notna().sum()),
+        "stations": len(stations),
         "measures": measures["code"].value_counts().to_dict() if len(measures) else {},
     }
     return JobResult(

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.ledger.schema import CONTACT_COLUMNS
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.plans.conditions import CONDITIONS, block_holds, block_reasons
 from arrearsrisk.plans.facts import Facts, build_facts, check_scores, fill_history
@@ -61,12 +62,14 @@ from arrearsrisk.plans.status import (
     previous_grades,
     read_statuses,
 )
+from arrearsrisk.scoring.reasons import translate_reasons
 from arrearsrisk.vocabulary import check_lang, join_items
 
 __all__ = [
     "PLAN_COLUMNS",
     "PlanMeasure",
     "PlanStep",
+    "add_contacts",
     "plan_frame",
     "plan_measures",
     "propose",
@@ -219,6 +222,8 @@ def risk_plans(
         (how many measures are overdue), head / manager / officer, measure_codes
         (tuple) and measures (tuple of :class:`PlanMeasure`, in policy order, each
         with its reason, amount, dated :class:`PlanStep`, due date and status).
+        After them, the customer's contact details the ledger holds (account_name,
+        supply_address, phone_number; :func:`add_contacts`), never used for the plan.
 
     Raises
     ------
@@ -270,9 +275,41 @@ def risk_plans(
     proposed = propose(facts, measures, ledger, as_of, lang, features)
     out = plan_frame(facts.frame, proposed, policy, as_of, lang, None, grades, statuses=statuses)
     out = _sort(out, policy)
+    add_contacts(out, ledger)
     fill_people(out, staff)  # officers are handed customers in priority order
     out.attrs["horizon_months"] = policy.priority.horizon_months  # the unit of loss_at_risk
     return out
+
+
+def add_contacts(plans: pd.DataFrame, ledger: Ledger) -> None:
+    """Append to ``plans`` the contact columns (:data:`CONTACT_COLUMNS`: account_name,
+    supply_address, phone_number) of which the ledger holds any value, each plan's
+    customer's, as text (``NA`` when blank); a column the ledger leaves empty is not
+    added.  They follow the columns of :data:`PLAN_COLUMNS`, which stay the plan's
+    fixed columns.
+
+    >>> import arrearsrisk as ar
+    >>> customers = pd.DataFrame({"customer_id": ["A", "B"], "category": "residential",
+    ...                           "phone_number": ["0530-0012345", " "]})
+    >>> ledger = ar.Ledger(customers, pd.DataFrame(columns=["customer_id", "period",
+    ...     "issue_date", "due_date", "kwh", "amount"]), pd.DataFrame(columns=[
+    ...     "customer_id", "paid_date", "amount"]))
+    >>> plans = pd.DataFrame({"customer_id": ["B", "A"]})
+    >>> add_contacts(plans, ledger)
+    >>> plans["phone_number"].isna().tolist(), plans.loc[1, "phone_number"]
+    ([True, False], '0530-0012345')
+    """
+    customers = ledger.customers
+    held = [c for c in CONTACT_COLUMNS if c in customers.columns]
+    if not held:
+        return
+    table = customers[["customer_id", *held]].set_index("customer_id")
+    ids = plans["customer_id"].astype("str")
+    for col in held:
+        text = table[col].astype("str").str.strip()
+        text = text.where(text != "")
+        if text.notna().any():
+            plans[col] = pd.Series(text.reindex(ids).array, index=plans.index)
 
 
 def _previous(previous: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -589,7 +626,9 @@ def plan_frame(
     out["measure_codes"] = pd.Series(
         [tuple(m.code for m in p) for p in proposed], index=out.index, dtype=object
     )
-    out["reasons"] = pd.Series(list(facts["reasons"]), index=out.index, dtype=object)
+    out["reasons"] = pd.Series(  # in the plan's language whatever the scores' language
+        [tuple(translate_reasons(r, lang)) for r in facts["reasons"]], index=out.index, dtype=object
+    )
     out["priority"] = 0
     out["category_priority"] = 0
     return out[list(PLAN_COLUMNS)]

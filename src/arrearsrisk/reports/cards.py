@@ -1,6 +1,9 @@
 """The report's customer cards: one printable card per plan (one A4 page each when
 printed) with the grade probabilities, key figures, reasons, responsible staff and
-the measures with their reasons, amounts and dated steps."""
+the measures with their reasons, amounts and dated steps.  When the plans carry the
+customer's contact details (:func:`~arrearsrisk.plans.risk_plans.add_contacts`), the
+account name follows the customer id in the header and the supply address and phone
+close the figures; a plan without them shows neither."""
 
 from __future__ import annotations
 
@@ -89,6 +92,12 @@ def _measure_item(m: PlanMeasure, lang: str) -> str:
     )
 
 
+def _contact(r: Any, column: str) -> str:
+    """The plan row's contact detail ``column`` as text, ``""`` when absent or blank."""
+    value = getattr(r, column, None)
+    return "" if is_missing(value) else str(value).strip()
+
+
 def card(r: Any, lang: str, unit: str | None = None) -> str:
     """The card of one plan (a row of :func:`~arrearsrisk.reports.formatting.rows`);
     ``unit`` of its money at risk, by default the 3-month horizon's (``元/3个月``)."""
@@ -112,8 +121,11 @@ def card(r: Any, lang: str, unit: str | None = None) -> str:
             (text("col_deposit", lang), money(r.deposit)),
             (text("col_review_date", lang), date_text(r.review_date)),
             (text("col_as_of", lang), date_text(r.as_of)),
+            *((text(f"col_{c}", lang), _contact(r, c)) for c in ("supply_address", "phone_number")),
         ]
     )
+    name = _contact(r, "account_name")
+    name_html = f' <span class="cname">{esc(name)}</span>' if name else ""
     reasons = (
         "<ol>" + "".join(f"<li>{esc(x)}</li>" for x in r.reasons) + "</ol>"
         if r.reasons
@@ -143,7 +155,7 @@ def card(r: Any, lang: str, unit: str | None = None) -> str:
         f'<article class="pcard g-{esc(r.grade)}" id="c-{esc(r.customer_id)}">'
         f'<header><span class="prio">{esc(text("card_priority", lang, priority=r.priority))}'
         f"{' · ' + esc(text(f'jump_{r.jump}', lang)) if r.jump else ''}</span>"
-        f"<h3>{esc(r.customer_id)}</h3>{badges}{change}"
+        f"<h3>{esc(r.customer_id)}{name_html}</h3>{badges}{change}"
         f'<span class="where">{esc(where)}</span></header>'
         '<div class="cols"><div>'
         f"<h4>{esc(text('card_probs', lang))}</h4>{_prob_bar(r, lang)}"

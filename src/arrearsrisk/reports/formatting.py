@@ -6,8 +6,8 @@ Examples
 'A &amp; &lt;B&gt; &quot;c&quot;'
 >>> compact_money(123456.0, "zh"), compact_money(2_500_000.0, "en"), pct(0.256)
 ('12.3 万元', 'CNY 2.50 m', '26%')
->>> industry_label("D4420", "en"), industry_label(None, "en")
-('D4420 utilities', 'households / no industry')
+>>> industry_label("C26", "zh"), industry_label(None, "en")
+('C26 化学原料和化学制品制造业', 'households / no industry')
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.i18n import money, text
+from arrearsrisk.industries import industry_name, section_of
 from arrearsrisk.plans import PLAN_COLUMNS, PlanMeasure
 from arrearsrisk.vocabulary import GRADES
 
@@ -47,8 +48,6 @@ GRADE_COLORS: dict[str, str] = dict(zip(GRADES, ("#c0392b", "#e58e26", "#2e8b57"
 
 RISKY_GRADES: tuple[str, ...] = GRADES[:2]
 """Grades I and II: the grades the portfolio charts count as at risk."""
-
-_SECTIONS = {f"sec_{c}" for c in "ABCDEFGHIJKLMNOPQRST"}
 
 
 def esc(value: object) -> str:
@@ -121,12 +120,17 @@ def warn_badge(lang: str) -> str:
 
 
 def industry_label(code: Any, lang: str) -> str:
-    """An industry code with the name of its section, or "no industry"."""
+    """An industry code with its GB/T 4754 name (its division's, else its section's:
+    :func:`arrearsrisk.industries.industry_name`), an unknown code as it is, or "no
+    industry".
+
+    >>> industry_label("D4420", "en"), industry_label("C99", "zh"), industry_label("X1", "zh")
+    ('D4420 electricity and heat production and supply', 'C99 制造业', 'X1')
+    """
     if is_missing(code) or not str(code).strip():
         return text("no_industry", lang)
     code = str(code).strip()
-    key = f"sec_{code[:1].upper()}"
-    return f"{code} {text(key, lang)}" if key in _SECTIONS else code
+    return f"{code} {industry_name(code, lang)}" if section_of(code) is not None else code
 
 
 def change_html(row: Any) -> str:
@@ -142,3 +146,30 @@ def change_html(row: Any) -> str:
 def amount_words(m: PlanMeasure, lang: str) -> str:
     """The amount of a measure in words, e.g. "Deposit: CNY 12,000"."""
     return text("amount", lang, label=m.amount_label, value=money(m.amount or 0.0))
+
+
+def named_regions(plans: pd.DataFrame, *frames: pd.DataFrame) -> list[pd.DataFrame]:
+    """``plans`` and ``frames`` with their ``region`` column showing the areas' names
+    where the plans carry them (``plans.attrs["region_names"]`` and the ``region_name``
+    column, from a staff table that names its stations): a report reads 东城供电所, not
+    the code ``Dongcheng``.  Frames without a
+    ``region`` column, and areas without a name, are left as they are.
+
+    >>> plans = pd.DataFrame({"region": ["Hexi", "Nanhu"], "region_name": ["河西供电所", None]})
+    >>> [f["region"].tolist() for f in named_regions(plans, pd.DataFrame({"region": ["Hexi"]}))]
+    [['河西供电所', 'Nanhu'], ['河西供电所']]
+    """
+    out = [plans, *frames]
+    names = {str(k): str(v) for k, v in plans.attrs.get("region_names", {}).items()}
+    if "region_name" in plans.columns:
+        named = plans.dropna(subset=["region_name"]).drop_duplicates("region")
+        regions, given = named["region"].astype(str), named["region_name"].astype(str)
+        names.update(zip(regions, given, strict=True))
+    if not names:
+        return out
+    return [
+        f.assign(region=[names.get(str(r), r) if not is_missing(r) else r for r in f["region"]])
+        if "region" in f.columns
+        else f
+        for f in out
+    ]

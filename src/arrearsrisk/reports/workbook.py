@@ -107,6 +107,11 @@ MEASURE_COLUMNS: tuple[tuple[str, str, float, str], ...] = (
 办理人, 提出日期, 完成期限, 等级, A级预警)."""
 
 _STATION = ("status", "status_date", "status_by")
+_CONTACTS = (  # after customer_id when the plans carry them (plans.risk_plans.add_contacts)
+    ("account_name", "col_account_name", 24, "text"),
+    ("supply_address", "col_supply_address", 30, "text"),
+    ("phone_number", "col_phone_number", 15, "text"),
+)
 _RELEASE_COLUMNS = (
     *WORKLIST_COLUMNS,
     ("status", "col_status", 11, "status"),
@@ -149,10 +154,12 @@ def write_workbook(
     Sheets (names in ``lang``):
 
     * the worklist (zh ``工作清单``, en ``Worklist``; :data:`WORKLIST_COLUMNS`): one row
-      per plan by priority, with the money at risk (``风险金额(元/3个月)``), why a plan
+      per plan by priority, with the money at risk (``风险金额（元/3个月）``), why a plan
       jumped the queue, its priority within its usage category, the first action and
       its due date, how many measures are overdue, and the three responsible people
-      (``未指定`` / ``not assigned`` when the staff table named nobody);
+      (``未指定`` / ``not assigned`` when the staff table named nobody); the account
+      name, supply address and phone (户名, 用电地址, 联系电话, as text) follow the
+      customer when the plans carry them (the release sheet's too);
     * the measures (``措施明细`` / ``Measures``; :data:`MEASURE_COLUMNS`): one row per
       customer and measure with its code, reason, amount, dated steps, the date first
       proposed, the due date, the first-action and overdue markers, and the station's
@@ -184,10 +191,10 @@ def write_workbook(
     ...     sheets = pd.read_excel(out, sheet_name=None)
     >>> list(sheets), len(sheets["Measures"])
     (['Worklist', 'Measures', 'About'], 8)
-    >>> print(*sheets["Worklist"].columns[:3], sep=" | ")
-    Priority | Customer | Money at risk (CNY per 3 months)
-    >>> print(*sheets["Worklist"].iloc[0, :3], sep=" | ")
-    1 | C0013 | 12600
+    >>> print(*sheets["Worklist"].columns[:6], sep=" | ")
+    Priority | Customer | Account name | Supply address | Phone | Money at risk (CNY per 3 months)
+    >>> print(*sheets["Worklist"].iloc[0, :6], sep=" | ")  # the sample's contacts: made up
+    1 | C0013 | 河西利泰化工厂 | 河西工业园区工业路128号 | 13300001482 | 12600
     >>> first = sheets["Measures"].iloc[0]
     >>> print(*first[["Measure code", "First action", "Due", "Status"]], sep=" | ")
     follow_up | yes | 2025-10-03 00:00:00 | proposed
@@ -227,13 +234,15 @@ def _write(
     unit = loss_unit(plans, lang)
     with xlsxwriter.Workbook(str(path), options) as book:
         formats = _Formats(book)
-        _sheet(book, formats, text("sheet_worklist", lang), _plan_cells(plans, lang),
-               WORKLIST_COLUMNS, lang, unit, as_of)  # fmt: skip
+        columns = _with_contacts(WORKLIST_COLUMNS, plans)
+        _sheet(book, formats, text("sheet_worklist", lang), _plan_cells(plans, lang, columns),
+               columns, lang, unit, as_of)  # fmt: skip
         _sheet(book, formats, text("sheet_measures", lang), _measure_cells(long, lang),
                MEASURE_COLUMNS, lang, unit, None)  # fmt: skip
         if release is not None:
-            _sheet(book, formats, text("sheet_release", lang), _plan_cells(release, lang),
-                   _RELEASE_COLUMNS, lang, loss_unit(release, lang), as_of)  # fmt: skip
+            columns = _with_contacts(_RELEASE_COLUMNS, release)
+            _sheet(book, formats, text("sheet_release", lang), _plan_cells(release, lang, columns),
+                   columns, lang, loss_unit(release, lang), as_of)  # fmt: skip
         about = book.add_worksheet(_sheet_name(text("sheet_about", lang)))
         about.set_column(0, 0, 28)
         about.set_column(1, 1, 60)
@@ -443,11 +452,22 @@ def _column(values: pd.Series, kind: str, lang: str) -> list[Any]:
     return _texts(values.tolist())
 
 
-def _plan_cells(plans: pd.DataFrame, lang: str) -> dict[str, list[Any]]:
+def _with_contacts(
+    columns: Sequence[tuple[str, str, float, str]], plans: pd.DataFrame
+) -> list[tuple[str, str, float, str]]:
+    """``columns`` with the contact columns ``plans`` carry inserted after the customer."""
+    at = [c for c, _, _, _ in columns].index("customer_id") + 1
+    held = [c for c in _CONTACTS if c[0] in plans.columns]
+    return [*columns[:at], *held, *columns[at:]]
+
+
+def _plan_cells(
+    plans: pd.DataFrame, lang: str, columns: Sequence[tuple[str, str, float, str]]
+) -> dict[str, list[Any]]:
     """The cells of the worklist (and release) sheet, by column."""
     sep = ITEM_SEPARATORS[lang]
     out: dict[str, list[Any]] = {}
-    for col, _, _, kind in _RELEASE_COLUMNS:
+    for col, _, _, kind in columns:
         if kind == "list":
             out[col] = _texts(sep.join(v) for v in plans[col])
         elif kind == "measures":

@@ -2,10 +2,12 @@
 
 :func:`sample_staff` names, for each area of a ledger's customers, a head (所长), a
 managing person and officers in proportion to the area's customers, each officer with
-a workload cap; :func:`write_sample_staff` writes it as ``staff.csv`` (the file shipped
-in ``data/sample/``).  Names are drawn from a hash of the area and the position, not
-from a random generator, so the table is the same on every machine and version.  The
-layout is the one :func:`arrearsrisk.plans.people.check_staff` reads.
+a workload cap, and the station's Chinese name (``region_name``, from
+:data:`STATION_NAMES`; empty for an area it does not know); :func:`write_sample_staff`
+writes it as ``staff.csv`` (the file shipped in ``data/sample/``).  Names are drawn
+from a hash of the area and the position, not from a random generator, so the table is
+the same on every machine and version.  The layout is the one
+:func:`arrearsrisk.plans.people.check_staff` reads.
 
 Examples
 --------
@@ -17,6 +19,8 @@ Examples
 'officer', 'officer']}
 >>> staff["staff_id"].tolist()[:3], staff["cap"].tolist()[:5]
 (['0101', '0102', '0103'], ['', '', '40', '40', '30'])
+>>> sample_staff(pd.DataFrame({"region": ["Shilipu"]}))["region_name"].unique().tolist()
+['十里铺供电所']
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["CUSTOMERS_PER_OFFICER", "OFFICER_CAP", "sample_staff", "write_sample_staff"]
+__all__ = [
+    "CUSTOMERS_PER_OFFICER",
+    "OFFICER_CAP",
+    "STATION_NAMES",
+    "sample_staff",
+    "write_sample_staff",
+]
 
 CUSTOMERS_PER_OFFICER = 120
 """An area gets one officer per this many customers or part of it (at least two): about
@@ -39,6 +49,19 @@ OFFICER_CAP = 40
 meters, takes :data:`PART_TIME_CAP`."""
 
 PART_TIME_CAP = 30
+
+STATION_NAMES: dict[str, str] = {
+    "Dongcheng": "东城供电所",
+    "Xiguan": "西关供电所",
+    "Nanhu": "南湖供电所",
+    "Beishan": "北山供电所",
+    "Hexi": "河西供电所",
+    "Qiaotou": "桥头供电所",
+    "Shilipu": "十里铺供电所",
+    "Longquan": "龙泉供电所",
+}
+"""The Chinese name of each simulated supply station
+(:data:`arrearsrisk.sample.parameters.REGIONS`), as the reports show it."""
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华红建文辉玲鹏斌宇浩凯健俊帆旭宁晨阳雪梅兰峰"
@@ -73,23 +96,26 @@ def sample_staff(customers: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns region, role, staff_id, name, cap, all text (cap empty for heads and
-        managers); areas in sorted order, each numbered ``01``, ``02``... and its people
+        Columns region, role, staff_id, name, cap, region_name, all text (cap empty for
+        heads and managers, region_name empty for an area not in :data:`STATION_NAMES`);
+        areas in sorted order, each numbered ``01``, ``02``... and its people
         ``<area><nn>``: the head ``01``, the manager ``02``, the officers from ``03``.
     """
     counts = customers["region"].dropna().astype(str).value_counts().sort_index()
     taken: set[str] = set()
-    rows: list[tuple[str, str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str, str]] = []
     for a, (key, n) in enumerate(counts.items(), start=1):
         region = str(key)
         officers = max(2, -(-int(n) // CUSTOMERS_PER_OFFICER))
         roles = ["head", "manager"] + ["officer"] * officers
+        title = STATION_NAMES.get(region, "")
         for k, role in enumerate(roles, start=1):
             cap = "" if role != "officer" else str(OFFICER_CAP)
             if role == "officer" and k == len(roles):
                 cap = str(PART_TIME_CAP)
-            rows.append((region, role, f"{a:02d}{k:02d}", _name(f"{region}/{k}", taken), cap))
-    return pd.DataFrame(rows, columns=["region", "role", "staff_id", "name", "cap"])
+            person = _name(f"{region}/{k}", taken)
+            rows.append((region, role, f"{a:02d}{k:02d}", person, cap, title))
+    return pd.DataFrame(rows, columns=["region", "role", "staff_id", "name", "cap", "region_name"])
 
 
 def write_sample_staff(

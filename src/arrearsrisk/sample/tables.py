@@ -73,6 +73,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.sample.contacts import contact_columns, contact_rng
 from arrearsrisk.sample.customers import _draw_customers
 from arrearsrisk.sample.frames import (
     _bills_frame,
@@ -114,6 +115,7 @@ def simulate_ledger(
     *,
     shocks: Sequence[Shock] = (),
     downturn: bool = True,
+    contacts: bool = True,
 ) -> SampleTables:
     """Simulate the ledger of a county power-supply company.
 
@@ -143,6 +145,12 @@ def simulate_ledger(
         Simulate the industry downturn from period ``months // 2``; ``False`` keeps
         every random draw but hits nobody (a stable world, e.g. before a
         :class:`~arrearsrisk.sample.parameters.Shock`).
+    contacts : bool, default True
+        Give the customers contact details (``account_name``, ``supply_address``,
+        ``phone_number``: synthetic names, addresses in their station's area, obviously
+        fictitious phone numbers; :mod:`~arrearsrisk.sample.contacts`).  They are drawn
+        from a stream of their own: ``False`` leaves these columns out and every other
+        column identical.
 
     Returns
     -------
@@ -178,6 +186,9 @@ def simulate_ledger(
     grid, pays = _simulate(rng, c, cal, progress, shocks, downturn)
     ids = _customer_ids(n)
     customers = _customers_frame(c, ids)
+    if contacts:
+        for name, column in contact_columns(c, contact_rng(seed)).items():
+            customers[name] = column
     bills = _bills_frame(c, cal, grid, ids)
     del grid, c
     payments = _payments_frame(pays, ids)
