@@ -330,3 +330,13 @@ def test_the_reader_keeps_a_text_it_reads_two_ways_and_prefers_the_specific_one(
     reader = TextReader([("industry", area), ("industry_section", section)])
     assert reader.translate("industry section C", "zh") == "行业门类C"
     assert reader.translate("industry C26", "zh") == "行业C26"
+
+
+def test_the_built_in_families_pass_the_registration_checks():
+    # registered at import without the checks (they read every text back): checked here
+    from arrearsrisk.features.registry import BUILTIN
+
+    for family in BUILTIN:
+        check_declarations(family)
+    names = [n for family in BUILTIN for n in family.names]
+    assert len(names) == len(set(names)) and len({f.name for f in BUILTIN}) == len(BUILTIN)

@@ -340,7 +340,6 @@ def build_facts(scores: pd.DataFrame, ledger: Ledger, as_of: pd.Timestamp) -> Fa
     facts["deposit_months"] = months_of_bills(np.nan_to_num(deposit, nan=0.0))
     facts["arrears_months"] = months_of_bills(facts["arrears"].to_numpy(dtype=np.float64))
     facts["expected_loss"] = facts["p_I"].to_numpy(dtype=np.float64) * exposure
-    facts["reasons_text"] = [" | ".join(r).lower() for r in facts["reasons"]]
     facts["automatic_payment_share"] = np.nan
     for w in WINDOWS:
         facts[f"clean_{w}"] = False
@@ -451,7 +450,6 @@ def example_facts() -> Facts:
             "deposit_months": [0.0, 1.5, np.nan],
             "arrears_months": [2.4, 0.0, np.nan],
             "expected_loss": [17500.0, 160.0, np.nan],
-            "reasons_text": [" | ".join(r).lower() for r in reasons],
             "automatic_payment_share": [0.0, 0.75, np.nan],
             **{f"clean_{w}": [False, w <= 6, True] for w in WINDOWS},
             **{f"known_{c}": [True, True, True] for c in FLAG_COLUMNS},

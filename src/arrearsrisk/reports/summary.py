@@ -44,6 +44,7 @@ import pandas as pd
 
 from arrearsrisk.errors import ArrearsRiskError
 from arrearsrisk.i18n import money, text
+from arrearsrisk.monitoring.migration import align, migration_counts, moves
 from arrearsrisk.plans.status import CLOSED, STATUS_CODES, status_label
 from arrearsrisk.reports.formatting import (
     date_text,
@@ -422,26 +423,32 @@ def _areas(
 
 
 def _migration(scores: pd.DataFrame, previous: pd.DataFrame) -> dict[str, int]:
+    """Grade I before and now, moves up and down, new warnings and new customers, of
+    the scored customers, counted by :mod:`arrearsrisk.monitoring.migration` (as the
+    report's migration table)."""
     for col in ("customer_id", "grade"):
         if col not in previous.columns:
             raise ArrearsRiskError(f"previous: column '{col}' required but missing.")
     prev = previous.assign(customer_id=previous["customer_id"].astype(str))
     prev = prev.drop_duplicates("customer_id", keep="last").set_index("customer_id")
     ids = pd.Index(scores["customer_id"].astype(str))
-    before = [None if is_missing(g) else str(g) for g in prev["grade"].reindex(ids).tolist()]
-    now = scores["grade"].astype(str).tolist()
-    rank = {g: i for i, g in enumerate(GRADES)}
-    moves = [rank.get(g, -1) - rank.get(b, -1) for b, g in zip(before, now, strict=True) if b]
+    graded = prev["grade"][[not is_missing(g) for g in prev["grade"]]]
+    before = graded.astype(str)
+    now = pd.Series(scores["grade"].astype(str).to_numpy(), index=ids)
+    aligned = align(before, now, GRADES)
+    counts = migration_counts(aligned.before, aligned.now, len(GRADES))
+    up, down, _ = moves(counts, range(len(GRADES)))
+    scored = counts[0, :, : len(GRADES)]  # rows: the grade before, then new
     warned = _flags(scores["a_warning"])
     if "a_warning" in prev.columns:
         warned &= ~_flags(prev["a_warning"].reindex(ids))
     return {
-        "grade_I_before": sum(b == "I" for b in before),
-        "grade_I_now": sum(g == "I" for g in now),
-        "up": sum(d < 0 for d in moves),
-        "down": sum(d > 0 for d in moves),
+        "grade_I_before": int(scored[0].sum()),
+        "grade_I_now": int(scored[:, 0].sum()),
+        "up": int(up[0]),
+        "down": int(down[0]),
         "new_warning": int(warned.sum()),
-        "new": sum(b is None for b in before),
+        "new": int(scored[len(GRADES)].sum()),
     }
 
 

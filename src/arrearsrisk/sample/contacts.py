@@ -24,20 +24,11 @@ import pandas as pd
 
 from arrearsrisk.ledger.schema import CONTACT_COLUMNS
 from arrearsrisk.sample.customers import _Customers
-from arrearsrisk.sample.parameters import _AGR, _IND, _IND_CODES, _RES, REGIONS
+from arrearsrisk.sample.parameters import _AGR, _IND, _IND_CODES, _RES, REGION_NAMES, REGIONS
 
 __all__ = ["AREA_NAMES", "contact_columns", "contact_rng"]
 
-AREA_NAMES: dict[str, str] = {
-    "Dongcheng": "东城",
-    "Xiguan": "西关",
-    "Nanhu": "南湖",
-    "Beishan": "北山",
-    "Hexi": "河西",
-    "Qiaotou": "桥头",
-    "Shilipu": "十里铺",
-    "Longquan": "龙泉",
-}
+AREA_NAMES = REGION_NAMES
 """The Chinese name of each simulated station's area (:data:`REGIONS`)."""
 
 _TOWNS = frozenset({"Dongcheng", "Xiguan", "Nanhu", "Hexi"})  # the others are rural

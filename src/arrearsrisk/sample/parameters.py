@@ -23,6 +23,7 @@ __all__ = [
     "HIGH_ENERGY_INDUSTRIES",
     "INDUSTRIES",
     "REGIONS",
+    "REGION_NAMES",
     "RESTRICTED_INDUSTRIES",
     "Shock",
     "downturn_period",
@@ -52,6 +53,18 @@ REGIONS: tuple[str, ...] = (
     "Longquan",
 )
 """Supply stations of the simulated county."""
+REGION_NAMES: dict[str, str] = {
+    "Dongcheng": "东城",
+    "Xiguan": "西关",
+    "Nanhu": "南湖",
+    "Beishan": "北山",
+    "Hexi": "河西",
+    "Qiaotou": "桥头",
+    "Shilipu": "十里铺",
+    "Longquan": "龙泉",
+}
+"""The Chinese place name of each simulated station (its area's addresses and the
+station's name, 东城供电所)."""
 _REGION_SHARE = np.array([0.18, 0.15, 0.14, 0.10, 0.13, 0.11, 0.10, 0.09])
 # Share of readings that fail and are estimated (mountain stations worse).
 _REGION_EST = np.array([0.02, 0.03, 0.04, 0.10, 0.05, 0.06, 0.04, 0.09])

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from arrearsrisk.sample.parameters import REGION_NAMES
+
 __all__ = [
     "CUSTOMERS_PER_OFFICER",
     "OFFICER_CAP",
@@ -50,16 +52,7 @@ meters, takes :data:`PART_TIME_CAP`."""
 
 PART_TIME_CAP = 30
 
-STATION_NAMES: dict[str, str] = {
-    "Dongcheng": "东城供电所",
-    "Xiguan": "西关供电所",
-    "Nanhu": "南湖供电所",
-    "Beishan": "北山供电所",
-    "Hexi": "河西供电所",
-    "Qiaotou": "桥头供电所",
-    "Shilipu": "十里铺供电所",
-    "Longquan": "龙泉供电所",
-}
+STATION_NAMES: dict[str, str] = {r: f"{name}供电所" for r, name in REGION_NAMES.items()}
 """The Chinese name of each simulated supply station
 (:data:`arrearsrisk.sample.parameters.REGIONS`), as the reports show it."""
 
