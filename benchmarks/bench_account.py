@@ -67,6 +67,7 @@ def warm(as_of: str, n_accounts: int) -> None:
 
     import arrearsrisk as ar
     from arrearsrisk.features import feature_columns
+    from arrearsrisk.features.one_account import account_features
     from arrearsrisk.ledger.rows import account_ledger
     from arrearsrisk.models.risk_model import TARGETS
     from arrearsrisk.scoring.reasons import top_reasons
@@ -112,30 +113,33 @@ def warm(as_of: str, n_accounts: int) -> None:
         stages.setdefault(name, []).append(time.perf_counter() - t0)
 
     ts = pd.Timestamp(as_of)
+    names = model.spec.names
     for cid in ids:
         t0 = time.perf_counter()
         one = account_ledger(*rows[cid])
         timed("rows -> one-account Ledger", t0)
         t0 = time.perf_counter()
-        _, feats = feature_columns(one, ts, peers=ctx)
-        timed("features (feature_columns)", t0)
+        _, values = account_features(one, ts, peers=ctx)
+        timed("features (account_features)", t0)
         t0 = time.perf_counter()
-        x = model.spec.matrix(feats)
-        timed("feature matrix", t0)
+        x = model.spec.row(values)
+        timed("feature row (spec.row)", t0)
         t0 = time.perf_counter()
-        graded = model.grade({t: model.trees[t].predict(x) for t in TARGETS})
-        timed("3 tree walks + grading", t0)
+        predicted, left = model.stack.walk(x)
+        timed("3 boosters in one walk", t0)
+        t0 = time.perf_counter()
+        graded = model.grade(predicted)
+        timed("grading", t0)
         if graded["codes"][0] != 2 or graded["a_warning"][0]:
             t0 = time.perf_counter()
-            contrib = model.trees["grade_I"].contributions(x)
+            contrib = model.trees["grade_I"].contributions(x, left["grade_I"])
             timed("contributions (accounts with reasons)", t0)
             t0 = time.perf_counter()
-            top_reasons(contrib, feats, model.spec.names, "zh", 3)
+            top_reasons(contrib, {n: [values[n]] for n in names}, names, "zh", 3)
             timed("reasons text (accounts with reasons)", t0)
-    for name, values in stages.items():
-        print(f"  {name:<40} median {_ms(values)}")
-    from arrearsrisk.asof.snapshot import take_snapshot
-    from arrearsrisk.features.build import build_family
+    for name, values_ in stages.items():
+        print(f"  {name:<40} median {_ms(values_)}")
+    from arrearsrisk.asof.account import account_snapshot
     from arrearsrisk.features.registry import families, reserved_names
 
     per_family: dict[str, list[float]] = {}
@@ -143,14 +147,16 @@ def warm(as_of: str, n_accounts: int) -> None:
     for cid in ids[:300]:
         one = account_ledger(*rows[cid])
         t0 = time.perf_counter()
-        snap = take_snapshot(one, ts)
-        per_family.setdefault("snapshot", []).append(time.perf_counter() - t0)
+        snap = account_snapshot(one, ts)
+        per_family.setdefault("account snapshot", []).append(time.perf_counter() - t0)
         for family in families():
+            assert family.build_one is not None, family.name
             t0 = time.perf_counter()
-            build_family(family, snap, context)
+            family.build_one(snap, **{k: context[k] for k in family.needs})
             per_family.setdefault(family.name, []).append(time.perf_counter() - t0)
     print(
-        "  features by family: " + ", ".join(f"{k} {_ms(v).strip()}" for k, v in per_family.items())
+        "  features by family (one-account kernels): "
+        + ", ".join(f"{k} {_ms(v).strip()}" for k, v in per_family.items())
     )
 
     # today's path: a one-account Ledger, then score
@@ -190,10 +196,10 @@ def warm(as_of: str, n_accounts: int) -> None:
         t0 = time.perf_counter()
         boosters["grade_I"].predict(x, pred_contrib=True, num_threads=1)
         contrib_bare.append(time.perf_counter() - t0)
-    walks = stages["3 tree walks + grading"]
+    walks = stages["3 boosters in one walk"]
     print(
         f"reference, bare LightGBM Booster.predict of the same row: 3 boosters {_ms(bare)}, "
-        f"pred_contrib of grade_I {_ms(contrib_bare)} (the numpy tree walks: {_ms(walks)}, "
+        f"pred_contrib of grade_I {_ms(contrib_bare)} (the numpy walk of the three: {_ms(walks)}, "
         f"contributions {_ms(stages['contributions (accounts with reasons)'])})"
     )
 
@@ -282,7 +288,8 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} cores, load average {load:.2f} at start")
     warm(args.as_of, args.accounts)
-    cold(args.as_of, args.cold_runs)
+    if args.cold_runs > 0:
+        cold(args.as_of, args.cold_runs)
 
 
 if __name__ == "__main__":

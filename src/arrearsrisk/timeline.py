@@ -63,6 +63,8 @@ def parse_as_of(as_of: AsOf) -> pd.Timestamp:
     arrearsrisk.errors.ArrearsRiskError: as_of 20240630 is a number, not a date.
       hint: pass the date as text, e.g. '2024-06-30'.
     """
+    if type(as_of) is pd.Timestamp and as_of.tz is None and as_of == as_of.normalize():
+        return as_of  # already a plain date (the calls of one account's scoring)
     if isinstance(as_of, bool | int | float | np.number):
         raise ArrearsRiskError(
             f"as_of {as_of!r} is a number, not a date.\n"

@@ -27,6 +27,7 @@ __all__ = [
     "last_per_customer",
     "take_snapshot",
     "warn_outside_data",
+    "window_starts",
 ]
 
 
@@ -182,7 +183,7 @@ def last_per_customer(codes: np.ndarray, values: np.ndarray, n: int, fill: float
 
 
 @lru_cache(maxsize=256)
-def _window_starts(ts: pd.Timestamp) -> tuple[tuple[int, int], ...]:
+def window_starts(ts: pd.Timestamp) -> tuple[tuple[int, int], ...]:
     """``(w, day number of as_of - w months)`` for each window (calendar arithmetic costs
     more than the snapshot of one account: computed once per date)."""
     return tuple((w, day_number(add_months(ts, -w))) for w in WINDOWS)
@@ -250,7 +251,7 @@ def take_snapshot(ledger: Ledger, as_of: AsOf) -> Snapshot:
         as_of=ts,
         day=day,
         month=month_number(ts),
-        window_start=dict(_window_starts(ts)),
+        window_start=dict(window_starts(ts)),
         customer_ids=arr.customer_ids,
         b_cust=b_cust,
         b_period=arr.b_period[bmask],

@@ -9,6 +9,7 @@ label columns, passed by :func:`arrearsrisk.features.feature_columns`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.asof.account import AccountSnapshot
 from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.errors import LedgerError
 from arrearsrisk.features._stats import ratio
@@ -31,10 +33,19 @@ from arrearsrisk.features.texts import (
 )
 from arrearsrisk.industries import IndustryLabels
 from arrearsrisk.ledger.schema import CATEGORIES
-from arrearsrisk.ledger.tables import Ledger
+from arrearsrisk.ledger.tables import NO_DAY, Ledger
 from arrearsrisk.vocabulary import DAYS_PER_MONTH, LANGS
 
-__all__ = ["BOOL_COLUMNS", "CATEGORICAL", "FAMILY", "NAMES", "REASONS", "build", "extra_names"]
+__all__ = [
+    "BOOL_COLUMNS",
+    "CATEGORICAL",
+    "FAMILY",
+    "NAMES",
+    "REASONS",
+    "build",
+    "build_one",
+    "extra_names",
+]
 
 CATEGORICAL: tuple[str, ...] = ("category", "industry", "industry_section", "region")
 BOOL_COLUMNS: tuple[str, ...] = (
@@ -174,6 +185,131 @@ def build(s: Snapshot, reserved: Collection[str] = ()) -> dict[str, np.ndarray |
     return out
 
 
+_NAN = math.nan
+_NA = pd.NA
+_CATEGORY_SET = frozenset(CATEGORIES)
+_NUMBER_COLUMNS = ("voltage_kv", "capacity_kva")
+_READ = ("category", "industry", "region", *_NUMBER_COLUMNS, *BOOL_COLUMNS, "group_id", "deposit")
+"""The schema columns the features read."""
+_FIRST_ROW = np.zeros(1, dtype=np.intp)
+
+
+def _reserved_name(col: str) -> LedgerError:
+    """The error :func:`build` raises for an extra column named as a feature (or a
+    reserved name), word for word."""
+    return LedgerError(
+        f"customers: extra column '{col}' has the name of a feature.\n"
+        f"  hint: rename it, e.g. to 'attr_{col}'.",
+        table="customers",
+        column=col,
+        rule="reserved_name",
+    )
+
+
+def _missing(value: Any) -> bool:
+    """An empty cell: ``None``, ``pd.NA`` or NaN."""
+    return value is None or value is _NA or (isinstance(value, float) and value != value)
+
+
+def _cells(ledger: Ledger) -> dict[str, Any]:
+    """The account's cells of the schema columns the features read, as Python values
+    (``None`` when empty): the ledger's Python cells if it holds them, else its table's
+    row (read once: a pandas column costs more than all these features)."""
+    out: dict[str, Any] = {}
+    row: dict[str, Any] | None = None
+    for name in _READ:
+        cells = ledger.schema_values("customers", name)
+        if cells is not None:
+            value = cells[0]
+        else:
+            if row is None:
+                customers = ledger.customers
+                row = dict(zip(customers.columns.tolist(), customers.iloc[0].tolist(), strict=True))
+            value = row[name]
+        out[name] = None if _missing(value) else value
+    return out
+
+
+def _text_of(value: Any) -> str | None:
+    """A cell as a categorical's text, as :func:`_texts` reads it: ``None`` when empty
+    or blank."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _extra_value(ledger: Ledger, name: str) -> float | str | None:
+    """The account's value of extra customer column ``name``, as :func:`build` reads it:
+    a number for a boolean or numeric column, else its text (``None``: empty or blank)."""
+    values = ledger.customers[name]
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return float(_numbers(values, _FIRST_ROW)[0])
+    value = values.tolist()[0]
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    return _text_of(value)
+
+
+def build_one(account: AccountSnapshot, reserved: Collection[str] = ()) -> dict[str, Any]:
+    """Account features of one account: the one-account twin of :func:`build`.
+
+    Parameters
+    ----------
+    account : AccountSnapshot
+        The account as of the date.
+    reserved : collection of str
+        Names an extra customer column may not take (as in :func:`build`).
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` in ``FAMILY.columns(account.ledger)`` order: numbers as
+        ``float`` (NaN: unknown), categoricals as their text or ``None``.
+
+    Raises
+    ------
+    LedgerError
+        If an extra customer column has the name of a feature or of ``reserved``.
+
+    Examples
+    --------
+    >>> from arrearsrisk.asof.account import _example
+    >>> values = build_one(_example())
+    >>> values["category"], values["industry"], values["in_group"], values["deposit"]
+    ('commercial', None, 0.0, nan)
+    """
+    ledger = account.ledger
+    cells = _cells(ledger)
+    category = _text_of(cells["category"])
+    industry = cells["industry"]
+    deposit = cells["deposit"]
+    deposit = _NAN if deposit is None else float(deposit)
+    exposure = account.exposure
+    opened = account.opened
+    out: dict[str, Any] = {
+        "category": category if category in _CATEGORY_SET else None,
+        "industry": _text_of(industry),
+        "industry_section": None if industry is None else _text_of(str(industry)[:1]),
+        "region": _text_of(cells["region"]),
+    }
+    for col in _NUMBER_COLUMNS:
+        value = cells[col]
+        out[col] = _NAN if value is None else float(value)
+    out["tenure_months"] = _NAN if opened == NO_DAY else (account.day - opened) / DAYS_PER_MONTH
+    for col in BOOL_COLUMNS:
+        value = cells[col]
+        out[col] = _NAN if value is None else float(value)
+    out["in_group"] = 0.0 if _text_of(cells["group_id"]) is None else 1.0
+    out["deposit"] = deposit
+    out["deposit_to_bill_ratio"] = deposit / exposure if exposure > 0 else _NAN
+    for col in extra_names(ledger):
+        if col in out or col in reserved:
+            raise _reserved_name(col)
+        out[col] = _extra_value(ledger, col)
+    return out
+
+
 _CATEGORY_ZH = {
     "residential": "居民",
     "commercial": "商业",
@@ -273,6 +409,7 @@ FAMILY = FeatureFamily(
     monotone={},
     reasons=REASONS,
     needs=("reserved",),
+    build_one=build_one,
     extra_names=extra_names,
     default_reason=NameAndValue(),
     summary="category, industry, region, supply, tenure, measures in place, extra customer columns",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from arrearsrisk.asof.account import AccountSnapshot
 from arrearsrisk.asof.snapshot import Snapshot
+from arrearsrisk.features import _one_stats as one
 from arrearsrisk.features._stats import ratio, row_count, row_mean, row_std
 from arrearsrisk.features.family import FeatureFamily
 from arrearsrisk.features.texts import NO_BILL, NumberText, ReasonText, zh_en
 
-__all__ = ["FAMILY", "NAMES", "REASONS", "build"]
+__all__ = ["FAMILY", "NAMES", "REASONS", "build", "build_one"]
 
 NAMES: tuple[str, ...] = (
     "bill_amount_mean_12m",
@@ -54,6 +56,52 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
         "bills_issued_count_12m": s.per_customer(s.b_cust[inw]),
         "correction_bills_count_12m": s.per_customer(s.b_cust[inw & (s.b_amount < 0)]),
         "billing_history_months": np.where(np.isinf(first), np.nan, s.month - first),
+    }
+
+
+def build_one(a: AccountSnapshot) -> dict[str, float]:
+    """Bill features of one account: the one-account twin of :func:`build`, on its
+    bills and its amount grid row (:attr:`~arrearsrisk.asof.account.AccountSnapshot.
+    grid_amount`)."""
+    full = a.grid_amount
+    g = full[12:]
+    mean, known = one.mean_known(g)
+    swings = []
+    n_swings = 0
+    prev = g[0]
+    for v in g[1:]:
+        d = abs(v - prev)  # NaN when either month is unknown, as np.diff
+        if d == d:
+            n_swings += 1
+            swings.append(d)
+        else:
+            swings.append(0.0)
+        prev = v
+    swing = one.pairwise_sum(swings) / n_swings if n_swings else one.NAN
+    last = one.NAN
+    for v in reversed(full):
+        if v == v:
+            last = v
+            break
+    start, day = a.window_start[12], a.day
+    issued = corrections = 0
+    for issue, amount in zip(a.b_issue, a.b_amount, strict=True):
+        if start < issue <= day:
+            issued += 1
+            if amount < 0:
+                corrections += 1
+    periods = a.b_period
+    return {
+        "bill_amount_mean_12m": a.exposure,
+        "bill_amount_last": last,
+        "bill_amount_cv_12m": one.ratio(one.std_known(g, mean, known), mean),
+        "bill_amount_max_to_mean_12m": (
+            one.ratio(max([v for v in g if v == v]), mean) if known else one.NAN
+        ),
+        "bill_amount_swing_12m": one.ratio(swing, mean),
+        "bills_issued_count_12m": float(issued),
+        "correction_bills_count_12m": float(corrections),
+        "billing_history_months": float(a.month - min(periods)) if periods else one.NAN,
     }
 
 
@@ -98,5 +146,6 @@ FAMILY = FeatureFamily(
     build=build,
     monotone={},
     reasons=REASONS,
+    build_one=build_one,
     summary="average monthly bill (exposure), swings, corrections",
 )

@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -18,10 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.asof.account import account_snapshot
 from arrearsrisk.asof.snapshot import Snapshot, take_snapshot
 from arrearsrisk.errors import FeatureFamilyError, LedgerWarning
 from arrearsrisk.features.build import build_family
 from arrearsrisk.features.family import Column, FeatureFamily, check_declarations
+from arrearsrisk.features.one_account import one_value
+from arrearsrisk.features.peers import context_from_snapshot
 from arrearsrisk.features.registry import reserved_names
 from arrearsrisk.features.texts import is_missing
 from arrearsrisk.ledger.schema import CATEGORIES, CHANNELS
@@ -274,6 +278,48 @@ def _check_reason_values(
                     )
 
 
+def _close(a: object, b: object) -> bool:
+    """One account's value against the batch's: equal, NaN alike, or numbers within
+    1e-12 relative (the batch sums some grids in numpy's order)."""
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    return a == b
+
+
+def _check_kernel(
+    family: FeatureFamily,
+    ledger: Ledger,
+    as_of: pd.Timestamp,
+    built: Mapping[str, Column],
+    snap: Snapshot,
+    problems: list[str],
+) -> None:
+    """``build_one`` of each active customer equals its row of ``build``."""
+    if family.build_one is None:
+        return
+    context = {"peers": context_from_snapshot(snap), "reserved": reserved_names()}
+    for i in np.flatnonzero(snap.active).tolist():
+        cid = snap.customer_ids[i]
+        account = account_snapshot(ledger.subset([cid]), as_of)
+        try:
+            one = family.build_one(account, **{k: context[k] for k in family.needs})
+        except Exception as err:  # any failure of the kernel is the family's
+            problems.append(f"build_one failed for customer {cid}: {type(err).__name__}: {err}")
+            return
+        if list(one) != list(built):
+            problems.append(f"build_one built {list(one)}, not the columns of build")
+            return
+        for name, column in built.items():
+            expected = one_value(column[i : i + 1])
+            if not _close(one[name], expected):
+                problems.append(
+                    f"build_one differs from build on '{name}' for customer {cid}: "
+                    f"{one[name]!r} against {expected!r}"
+                )
+
+
 def _raise(family: FeatureFamily, problems: list[str]) -> None:
     if problems:
         lines = "\n".join(f"  - {p}" for p in dict.fromkeys(problems))
@@ -298,6 +344,8 @@ def check_feature_family(
       a ``pandas.Categorical`` with one value per customer of the snapshot, of the same
       kind on dates with less history (a year earlier, and before the first bill);
     * it is deterministic: built twice, the columns are identical;
+    * its one-account kernel, if it has one (``build_one``), gives each active
+      customer's row of the builder (numbers within 1e-12 relative);
     * there is no leakage: with the bills and payments dated after ``as_of`` dropped,
       altered, or added to along with a customer opening after it
       (:func:`rewrite_future`), no column changes for the customers active at
@@ -364,4 +412,5 @@ def check_feature_family(
                 )
 
     _check_reason_values(family, built, problems)
+    _check_kernel(family, ledger, t, built, snap, problems)
     _raise(family, problems)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from arrearsrisk.asof.account import AccountSnapshot
 from arrearsrisk.asof.snapshot import Snapshot
+from arrearsrisk.features import _one_stats as one
 from arrearsrisk.features._stats import ratio, row_count, row_mean, row_std
 from arrearsrisk.features.family import FeatureFamily
 from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
 
-__all__ = ["FAMILY", "NAMES", "REASONS", "build"]
+__all__ = ["FAMILY", "NAMES", "REASONS", "build", "build_one"]
 
 NAMES: tuple[str, ...] = (
     "kwh_mean_3m",
@@ -72,6 +74,75 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
         "kwh_yoy_ratio_3m": ratio(mean3, row_mean(g[:, -15:-12])),
         "kwh_seasonal_amplitude_24m": np.where(prof_known, amplitude, np.nan),
         "kwh_months_known_12m": row_count(last12),
+    }
+
+
+_X12 = tuple(float(x) for x in range(12))
+"""Month positions of the 12-month trend (0: the oldest)."""
+
+
+def _relative_slope_one(row: list[float]) -> float:
+    """:func:`_relative_slope` of one row of 12 cells: the same sums, in numpy's order."""
+    n = 0
+    sum_x = 0.0
+    ys = []
+    for x, v in zip(_X12, row, strict=True):
+        if v == v:
+            n += 1
+            sum_x += x
+            ys.append(v)
+        else:
+            ys.append(0.0)
+    if n < 3:  # the batch's NaN, whatever the ratios
+        return one.NAN
+    mean_x = sum_x / n
+    mean_y = one.pairwise_sum(ys) / n
+    products = []
+    squares = []
+    for x, v, y in zip(_X12, row, ys, strict=True):
+        if v == v:
+            dx = x - mean_x
+            products.append(dx * (y - mean_y))
+            squares.append(dx * dx)
+        else:
+            products.append(0.0)
+            squares.append(0.0)
+    slope = one.ratio(one.pairwise_sum(products), one.pairwise_sum(squares))
+    return one.ratio(slope, mean_y)
+
+
+def build_one(a: AccountSnapshot) -> dict[str, float]:
+    """Consumption features of one account: the one-account twin of :func:`build`, on
+    its kWh grid row (:attr:`~arrearsrisk.asof.account.AccountSnapshot.grid_kwh`)."""
+    g = a.grid_kwh
+    last12 = g[12:]
+    mean12, known12 = one.mean_known(last12)
+    mean3, _ = one.mean_known(g[21:])
+    zeros = 0
+    for v in last12:
+        if v == 0:
+            zeros += 1
+    amplitude = one.NAN
+    profile = []
+    for old, new in zip(g[:12], last12, strict=True):
+        if old != old:
+            if new != new:  # a calendar month unknown in both years: no amplitude
+                break
+            profile.append(new)
+        else:
+            profile.append(old if new != new else (old + new) / 2)
+    else:
+        amplitude = one.ratio(max(profile) - min(profile), one.pairwise_sum(profile) / 12)
+    return {
+        "kwh_mean_3m": mean3,
+        "kwh_mean_12m": mean12,
+        "kwh_ratio_3m_to_12m": one.ratio(mean3, mean12),
+        "kwh_trend_12m": _relative_slope_one(last12),
+        "kwh_cv_12m": one.ratio(one.std_known(last12, mean12, known12), mean12),
+        "kwh_zero_months_12m": float(zeros) if known12 else one.NAN,
+        "kwh_yoy_ratio_3m": one.ratio(mean3, one.mean_known(g[9:12])[0]),
+        "kwh_seasonal_amplitude_24m": amplitude,
+        "kwh_months_known_12m": float(known12),
     }
 
 
@@ -138,5 +209,6 @@ FAMILY = FeatureFamily(
     build=build,
     monotone={},
     reasons=REASONS,
+    build_one=build_one,
     summary="kWh level, trend, volatility, recent drop, zero months, season",
 )

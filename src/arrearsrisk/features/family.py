@@ -33,6 +33,8 @@ __all__ = [
     "Builder",
     "Column",
     "FeatureFamily",
+    "OneBuilder",
+    "OneValue",
     "check_declarations",
 ]
 
@@ -42,6 +44,12 @@ customer of the snapshot."""
 
 Builder = Callable[..., Mapping[str, Column]]
 """``build(snapshot, **context)``: the family's columns, in declared order."""
+
+OneValue = float | str | None
+"""One account's value of a feature: a number, or a categorical's text (None: missing)."""
+
+OneBuilder = Callable[..., Mapping[str, OneValue]]
+"""``build_one(account, **context)``: one account's values, in declared order."""
 
 CONTEXTS: Mapping[str, str] = {
     "peers": "the PeerContext given to build_features (None: the snapshot's own peers)",
@@ -89,6 +97,14 @@ class FeatureFamily:
         ``extra_names``).
     summary : str
         What the family sees, in a line.
+    build_one : callable, optional
+        ``build_one(account, **context) -> {name: value}``: the same columns for one
+        account, from its :class:`~arrearsrisk.asof.account.AccountSnapshot`, in plain
+        Python (a ``float``, or for a categorical column its text or ``None``).  Used by
+        :func:`arrearsrisk.score_account`, where numpy's cost per call would be most of
+        the time; it must equal ``build`` on every account (the twin tests check the
+        built-in families, :func:`arrearsrisk.features.check_feature_family` a family of
+        one's own).  Without it, one account's features come from ``build``.
     """
 
     name: str
@@ -100,6 +116,7 @@ class FeatureFamily:
     extra_names: Callable[[Ledger], Sequence[str]] | None = None
     default_reason: ReasonText | None = None
     summary: str = ""
+    build_one: OneBuilder | None = None
 
     def columns(self, ledger: Ledger) -> list[str]:
         """Every column the family builds on ``ledger``: ``names``, then ``extra_names``."""
@@ -309,6 +326,11 @@ def check_declarations(family: FeatureFamily) -> None:
     names = _check_names(family, problems)
     if not callable(family.build):
         problems.append("no builder: build must be build(snapshot, **context) -> {name: column}")
+    if family.build_one is not None and not callable(family.build_one):
+        problems.append(
+            "build_one must be build_one(account, **context) -> {name: value}, got "
+            f"{type(family.build_one).__name__}"
+        )
     _check_needs(family, problems)
     _check_monotone(family, names, problems)
     _check_reasons(family, names, problems)

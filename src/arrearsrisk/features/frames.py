@@ -105,6 +105,7 @@ def training_frame(
     warning_multiple: float = 2.0,
     peers: Mapping[pd.Timestamp, PeerContext] | None = None,
     progress: bool = False,
+    allow_unobserved: bool = False,
 ) -> pd.DataFrame:
     """Features and labels of every labelled customer, stacked over ``cutoffs``.
 
@@ -128,6 +129,10 @@ def training_frame(
         cutoff's own, from ``ledger``.
     progress : bool
         Show a progress bar over the cutoffs.
+    allow_unobserved : bool, default False
+        Passed to :func:`arrearsrisk.build_labels`: label a part of the ledger whose
+        coverage was checked on the whole (a bucket of an engine's job, whose own last
+        payment may come early).
 
     Returns
     -------
@@ -154,7 +159,12 @@ def training_frame(
         feats = build_features(ledger, t, peers=None if peers is None else peers[t])
         if given is None:
             lab = build_labels(
-                ledger, t, horizon_months, grace_days=grace_days, warning_multiple=warning_multiple
+                ledger,
+                t,
+                horizon_months,
+                grace_days=grace_days,
+                warning_multiple=warning_multiple,
+                allow_unobserved=allow_unobserved,
             )
         else:
             lab = given[given["as_of"] == t].drop(columns="as_of").set_index("customer_id")

@@ -9,8 +9,13 @@ Windows are by due date: ``late_bills_count_12m`` counts positive bills due in t
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
+from datetime import date
+
 import numpy as np
 
+from arrearsrisk.asof.account import AccountSnapshot
 from arrearsrisk.asof.snapshot import Snapshot, last_per_customer
 from arrearsrisk.features._stats import ratio
 from arrearsrisk.features.family import FeatureFamily
@@ -19,7 +24,15 @@ from arrearsrisk.ledger.schema import CHANNELS
 from arrearsrisk.ledger.settlement import UNSETTLED, segment_starts
 from arrearsrisk.vocabulary import SERIOUS_LATE_DAYS, WINDOWS
 
-__all__ = ["FAMILY", "MONOTONE", "NAMES", "PAYMENT_WINDOW_LAST_DAY", "REASONS", "build"]
+__all__ = [
+    "FAMILY",
+    "MONOTONE",
+    "NAMES",
+    "PAYMENT_WINDOW_LAST_DAY",
+    "REASONS",
+    "build",
+    "build_one",
+]
 
 PAYMENT_WINDOW_LAST_DAY = 10
 """Payments are expected from the 1st to this day of the month."""
@@ -149,6 +162,199 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
     for code, ch in enumerate(CHANNELS):
         hit = p12 & (s.p_channel == code)
         out[f"channel_share_{ch}_12m"] = ratio(s.per_customer(s.p_cust[hit]), n_pay)
+    return out
+
+
+_NAN = math.nan
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+"""Proleptic Gregorian ordinal of day number 0."""
+
+_UP = tuple(sorted(WINDOWS))
+"""The windows, shortest first (their start days are then latest first)."""
+_K12 = _UP.index(12)
+_N_UP = len(_UP)
+_N_CHANNELS = len(CHANNELS)
+_CHANNEL_NAMES = tuple(f"channel_share_{ch}_12m" for ch in CHANNELS)
+_WINDOW_NAMES = tuple(
+    (
+        w,
+        f"bills_due_count_{w}m",
+        f"late_bills_count_{w}m",
+        f"late_bills_share_{w}m",
+        f"serious_late_bills_count_{w}m",
+        f"serious_late_bills_share_{w}m",
+    )
+    for w in WINDOWS
+)
+
+
+def build_one(a: AccountSnapshot) -> dict[str, float]:
+    """Payment-history features of one account: the one-account twin of :func:`build`.
+
+    One pass over the bills (FIFO order, so by due day) and one over the payments (by
+    date), in plain Python; whole numbers are counted exactly, amounts summed in the
+    batch's order.
+
+    Parameters
+    ----------
+    a : AccountSnapshot
+        The account as of its date.
+
+    Returns
+    -------
+    dict of str to float
+        The values of :data:`NAMES`, in that order (NaN where missing).
+
+    Examples
+    --------
+    >>> from arrearsrisk.asof.account import _example
+    >>> values = build_one(_example())  # one bill due 2024-02-15, paid 5 days before
+    >>> values["bills_due_count_3m"], values["on_time_streak"], values["late_streak"]
+    (1.0, 1.0, 0.0)
+    >>> values["pay_day_of_month_mean_12m"], values["paid_in_window_share_12m"]
+    (10.0, 1.0)
+    """
+    day = a.day
+    ws = a.window_start
+    starts = [ws[w] for w in _UP]  # latest first
+    oldest_start = starts[-1]
+    start12 = ws[12]
+    b_due, b_cents = a.b_due, a.b_cents
+    n_due = [0] * _N_UP  # per bucket: due in the shortest window holding the due day
+    n_late = [0] * _N_UP
+    n_serious = [0] * _N_UP
+    late_sum12 = 0.0
+    late_max12 = 0.0
+    billed = billed_overdue = 0
+    n_open = 0
+    oldest = 0.0
+    late_run = on_time_run = 0
+    any_due = False
+    last_late = _NAN
+    billed12 = 0.0
+    n_settled12 = lag_sum12 = 0
+    # bills are issued by as_of (the snapshot's cut): issue <= day always holds
+    for due, late, is_due, settled, amount, cents, issue in zip(
+        b_due,
+        a.b_days_late,
+        a.b_is_due,
+        a.b_settled,
+        a.b_amount,
+        b_cents,
+        a.b_issue,
+        strict=True,
+    ):
+        billed += cents
+        if due < day:
+            billed_overdue += cents
+            if settled == UNSETTLED and amount > 0:
+                n_open += 1
+                if late > oldest:
+                    oldest = late
+        if issue > start12:
+            billed12 += amount
+            if settled != UNSETTLED and amount > 0:
+                n_settled12 += 1
+                if settled > issue:
+                    lag_sum12 += settled - issue
+        if is_due:
+            any_due = True
+            if late > 0:
+                late_run += 1
+                on_time_run = 0
+                last_late = due
+            else:
+                on_time_run += 1
+                late_run = 0
+            if oldest_start < due <= day:
+                k = 0
+                while due <= starts[k]:
+                    k += 1
+                n_due[k] += 1
+                if late > 0:
+                    n_late[k] += 1
+                    if late > SERIOUS_LATE_DAYS:
+                        n_serious[k] += 1
+                    if k <= _K12:  # clipped at 0: on-time bills add nothing
+                        late_sum12 += late
+                        if late > late_max12:
+                            late_max12 = late
+
+    p_date, p_cents, p_amount, p_channel = a.p_date, a.p_cents, a.p_amount, a.p_channel
+    n_payments = len(p_date)
+    i = bisect_right(p_date, start12)  # payments are made by as_of: the rest is in 12m
+    paid = sum(p_cents[:i])  # whole cents: exact in any order
+    n_bills = len(b_due)
+    j = 0
+    billed_by = 0  # cents billed on bills due by the payment day
+    n_pay = n_partial = n_in_window = dom_sum = 0
+    paid12 = 0.0
+    channels = [0] * _N_CHANNELS
+    while i < n_payments:
+        d = p_date[i]
+        k = i
+        while k < n_payments and p_date[k] == d:  # all payments of the day count together
+            paid += p_cents[k]
+            paid12 += p_amount[k]
+            c = p_channel[k]
+            if c >= 0:
+                channels[c] += 1
+            k += 1
+        while j < n_bills and b_due[j] <= d:
+            billed_by += b_cents[j]
+            j += 1
+        count = k - i
+        if billed_by - paid > 1:
+            n_partial += count
+        dom = date.fromordinal(d + _EPOCH_ORDINAL).day
+        dom_sum += dom * count
+        if dom <= PAYMENT_WINDOW_LAST_DAY:
+            n_in_window += count
+        n_pay += count
+        i = k
+
+    out: dict[str, float] = {}
+    due_w = late_w = serious_w = 0
+    counts: dict[int, tuple[int, int, int]] = {}
+    for k, w in enumerate(_UP):
+        due_w += n_due[k]
+        late_w += n_late[k]
+        serious_w += n_serious[k]
+        counts[w] = (due_w, late_w, serious_w)
+    for w, due_name, late_name, late_share, serious_name, serious_share in _WINDOW_NAMES:
+        due_w, late_w, serious_w = counts[w]
+        out[due_name] = float(due_w)
+        out[late_name] = float(late_w)
+        out[late_share] = late_w / due_w if due_w else _NAN
+        out[serious_name] = float(serious_w)
+        out[serious_share] = serious_w / due_w if due_w else _NAN
+    due12 = counts[12][0]
+    out["days_late_mean_12m"] = late_sum12 / due12 if due12 else _NAN
+    out["days_late_max_12m"] = late_max12 if due12 else _NAN
+    arrears = max(billed_overdue - paid, 0) / 100.0
+    exposure = a.exposure
+    out["open_balance"] = (billed - paid) / 100.0
+    out["arrears_amount"] = arrears
+    out["arrears_to_bill_ratio"] = arrears / exposure if exposure > 0 else _NAN
+    out["overdue_bills_open"] = float(n_open)
+    out["oldest_overdue_days"] = oldest
+    out["late_streak"] = float(late_run) if any_due else _NAN
+    out["on_time_streak"] = float(on_time_run) if any_due else _NAN
+    out["days_since_last_late"] = float(day - last_late)
+    out["days_since_last_payment"] = float(day - p_date[-1]) if p_date else _NAN
+    out["payments_count_12m"] = float(n_pay)
+    out["paid_to_billed_ratio_12m"] = paid12 / billed12 if billed12 > 0 else _NAN
+    if n_pay:
+        out["partial_payments_share_12m"] = n_partial / n_pay
+        out["pay_day_of_month_mean_12m"] = dom_sum / n_pay
+        out["paid_in_window_share_12m"] = n_in_window / n_pay
+    else:
+        out["partial_payments_share_12m"] = _NAN
+        out["pay_day_of_month_mean_12m"] = _NAN
+        out["paid_in_window_share_12m"] = _NAN
+    out["days_issue_to_settlement_mean_12m"] = lag_sum12 / n_settled12 if n_settled12 else _NAN
+    for name, n in zip(_CHANNEL_NAMES, channels, strict=True):
+        out[name] = n / n_pay if n_pay else _NAN
     return out
 
 
@@ -330,6 +536,7 @@ FAMILY = FeatureFamily(
     build=build,
     monotone=MONOTONE,
     reasons=REASONS,
+    build_one=build_one,
     summary="FIFO settlement: late / seriously late bills over 3, 6, 12, 24 months, "
     "arrears, streaks, partial payments, timing, channels",
 )

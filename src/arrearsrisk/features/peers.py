@@ -19,11 +19,13 @@ after its own (:func:`check_peer_date`).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from arrearsrisk.asof.account import AccountSnapshot
 from arrearsrisk.asof.snapshot import Snapshot
 from arrearsrisk.features.family import FeatureFamily
 from arrearsrisk.features.peer_context import (
@@ -36,6 +38,7 @@ from arrearsrisk.features.peer_context import (
     check_peer_date,
 )
 from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
+from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.vocabulary import SERIOUS_LATE_DAYS
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "REASONS",
     "PeerContext",
     "build",
+    "build_one",
     "check_peer_date",
     "context_from_snapshot",
 ]
@@ -93,7 +97,8 @@ def _in_arrears(s: Snapshot) -> np.ndarray:
 
 
 def _counts_per_key(keys: np.ndarray, flag: np.ndarray, name: str) -> pd.DataFrame:
-    uniq, code = np.unique(keys.astype(str), return_inverse=True)
+    # factorised as Python text: numpy's fixed-width strings would drop trailing NULs
+    code, uniq = pd.factorize(keys.astype(object), sort=True)
     return pd.DataFrame(
         {
             "customers": np.bincount(code, minlength=len(uniq)).astype(np.int64),
@@ -113,9 +118,9 @@ def context_from_snapshot(s: Snapshot, in_arrears: np.ndarray | None = None) -> 
     tables = {
         col: _counts_per_key(_keys(cust[col])[active].to_numpy(), flag, col) for col in _TABLES
     }
-    groups = _keys(cust["group_id"])[active].to_numpy().astype(str)
-    named = groups[groups != _NONE]
-    uniq, size = np.unique(named, return_counts=True)
+    groups = _keys(cust["group_id"])[active].to_numpy().astype(object)
+    code, uniq = pd.factorize(groups[groups != _NONE], sort=True)
+    size = np.bincount(code, minlength=len(uniq))
     return PeerContext(
         as_of=s.as_of,
         industry=tables["industry"],
@@ -174,6 +179,109 @@ def build(s: Snapshot, peers: PeerContext | None = None) -> dict[str, np.ndarray
     }
 
 
+_NA = pd.NA
+_Lookups = tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]], dict[str, float]]
+_LOOKUPS: dict[int, tuple[weakref.ref[PeerContext], _Lookups]] = {}
+"""Plain dict lookups of each live peer context by ``id`` (a context holds frames and
+is not hashable), dropped when the context is; two threads may both build one, alike."""
+
+
+def _table_lookup(table: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    keys = table.index.tolist()
+    n, hits = table["customers"].tolist(), table["in_arrears"].tolist()
+    return {k: (float(a), float(b)) for k, a, b in zip(keys, n, hits, strict=True)}
+
+
+def _lookups(ctx: PeerContext) -> _Lookups:
+    """The counts of ``ctx`` as dicts (industry, region: key to customers and in
+    arrears; group: key to accounts), built once per context."""
+    key = id(ctx)
+    entry = _LOOKUPS.get(key)
+    if entry is not None and entry[0]() is ctx:
+        return entry[1]
+    group = {k: float(n) for k, n in zip(ctx.group.index.tolist(), ctx.group.tolist(), strict=True)}
+    found = (_table_lookup(ctx.industry), _table_lookup(ctx.region), group)
+
+    def forget(ref: weakref.ref[PeerContext]) -> None:
+        held = _LOOKUPS.get(key)
+        if held is not None and held[0] is ref:
+            del _LOOKUPS[key]
+
+    _LOOKUPS[key] = (weakref.ref(ctx, forget), found)
+    return found
+
+
+def _key_of(ledger: Ledger, col: str) -> str:
+    """The account's peer key of column ``col``, as :func:`_key_list` reads it."""
+    cells = ledger.schema_values("customers", col)
+    value = cells[0] if cells is not None else ledger.customers[col].tolist()[0]
+    if value is None or value is _NA or (isinstance(value, float) and value != value):
+        return _NONE
+    text = str(value)
+    return text if text.strip() != "" else _NONE
+
+
+def _one_rate(n: float, hits: float, own: float, overall: float) -> float:
+    """:func:`_rate_of` of one account, in the same float operations."""
+    n_others = max(n - 1.0, 0.0)
+    hits_others = max(hits - own, 0.0)
+    return (hits_others + PRIOR_WEIGHT * overall) / (n_others + PRIOR_WEIGHT)
+
+
+_NO_COUNTS = (0.0, 0.0)
+
+
+def build_one(account: AccountSnapshot, peers: PeerContext | None = None) -> dict[str, float]:
+    """Peer features of one account: the one-account twin of :func:`build`.
+
+    Parameters
+    ----------
+    account : AccountSnapshot
+        The account as of the date.
+    peers : PeerContext, optional
+        The portfolio's peer context; without it the account is its own peer group
+        (the context of its one-account snapshot, as :func:`build` makes it).
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` in :data:`NAMES` order, as ``float``.
+
+    Examples
+    --------
+    >>> from arrearsrisk.asof.account import _example
+    >>> build_one(_example())
+    {'industry_arrears_rate_6m': 0.0, 'region_arrears_rate_6m': 0.0, 'group_size': 0.0}
+    """
+    start, day = account.window_start[6], account.day
+    flag = False
+    for due, is_due, late in zip(account.b_due, account.b_is_due, account.b_days_late, strict=True):
+        if is_due and start < due <= day and late > SERIOUS_LATE_DAYS:
+            flag = True
+            break
+    active = account.active
+    own = 1.0 if flag and active else 0.0
+    ledger = account.ledger
+    industry, region = _key_of(ledger, "industry"), _key_of(ledger, "region")
+    group = _key_of(ledger, "group_id")
+    if peers is None:  # the context of this account alone
+        n = 1.0 if active else 0.0
+        industry_counts = region_counts = (n, own)
+        overall = own  # its in_arrears over its customers (0.0 without any)
+        size = n
+    else:
+        industries, regions, groups = _lookups(peers)
+        industry_counts = industries.get(industry, _NO_COUNTS)
+        region_counts = regions.get(region, _NO_COUNTS)
+        overall = peers.overall_rate
+        size = groups.get(group, 0.0)
+    return {
+        "industry_arrears_rate_6m": _one_rate(*industry_counts, own, overall),
+        "region_arrears_rate_6m": _one_rate(*region_counts, own, overall),
+        "group_size": 0.0 if group == _NONE else size,
+    }
+
+
 REASONS: dict[str, ReasonText] = {
     "industry_arrears_rate": NumberText(
         zh_en(
@@ -198,5 +306,6 @@ FAMILY = FeatureFamily(
     monotone={},
     reasons=REASONS,
     needs=("peers",),
+    build_one=build_one,
     summary="recent arrears rate of the customer's industry and region, group size",
 )

@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from arrearsrisk.asof.account import AccountSnapshot
 from arrearsrisk.asof.snapshot import GRID_MONTHS, Snapshot
+from arrearsrisk.features import _one_stats as one
 from arrearsrisk.features._stats import ratio, row_count, row_mean
 from arrearsrisk.features.family import FeatureFamily
 from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
 
-__all__ = ["DROP_TENTHS", "FAMILY", "MONOTONE", "NAMES", "REASONS", "build"]
+__all__ = ["DROP_TENTHS", "FAMILY", "MONOTONE", "NAMES", "REASONS", "build", "build_one"]
 
 DROP_TENTHS = 7
 """A consumption drop: three periods below this many tenths (70%) of the same three
@@ -140,6 +142,81 @@ def build(s: Snapshot) -> dict[str, np.ndarray]:
     return {name: out[name] for name in NAMES}
 
 
+def _months_since_drop_one(g: list[float]) -> float:
+    """:func:`_months_since_drop` of one grid row: the latest drop, searched from the
+    latest period back."""
+    last = len(g) - 1
+    for ago in range(_DROP_SEARCH):
+        j = last - ago
+        a0, a1, a2 = g[j - 2], g[j - 1], g[j]
+        b0, b1, b2 = g[j - 14], g[j - 13], g[j - 12]
+        # all six known (NaN != NaN); sums from 0 in order, as numpy sums 3 cells
+        if a0 == a0 and a1 == a1 and a2 == a2 and b0 == b0 and b1 == b1 and b2 == b2:
+            before = 0.0 + b0 + b1 + b2
+            after = 0.0 + a0 + a1 + a2
+            if before > 0 and 10 * after < DROP_TENTHS * before:
+                return float(ago)
+    return one.NAN
+
+
+def build_one(a: AccountSnapshot) -> dict[str, float]:
+    """Trend features of one account: the one-account twin of :func:`build`, on its
+    bills and its kWh grid row."""
+    day, starts = a.day, a.window_start
+    start3, start6, start12, start24 = starts[3], starts[6], starts[12], starts[24]
+    # clipped days late of the positive bills due in the last 3 / 6 months and 6 to 12
+    # months ago; days late (settlement timing) in the last 3 and 3 to 12 months ago
+    sum3 = sum6 = sum6_12 = timing3 = timing3_12 = 0.0
+    n3 = n6 = n6_12 = n3_12 = 0
+    n_flag = n_estimated = n_est_due = n_est_late = 0
+    for issue, due, late, is_due, estimated in zip(
+        a.b_issue, a.b_due, a.b_days_late, a.b_is_due, a.b_estimated, strict=True
+    ):
+        if estimated >= 0 and start24 < issue <= day:
+            n_flag += 1
+            if estimated == 1:
+                n_estimated += 1
+        if not is_due:
+            continue
+        if estimated == 1 and start24 < due <= day:
+            n_est_due += 1
+            if late > 0:
+                n_est_late += 1
+        if not start12 < due <= day:
+            continue
+        clipped = late if late > 0 else 0.0
+        if due > start6:
+            sum6 += clipped
+            n6 += 1
+            if due > start3:
+                sum3 += clipped
+                n3 += 1
+                timing3 += late
+        else:
+            sum6_12 += clipped
+            n6_12 += 1
+        if due <= start3:
+            timing3_12 += late
+            n3_12 += 1
+    mean3 = sum3 / n3 if n3 else one.NAN
+    g = a.grid_kwh
+    return {
+        "days_late_mean_3m": mean3,
+        "days_late_change_6m": (sum6 / n6 if n6 else one.NAN)
+        - (sum6_12 / n6_12 if n6_12 else one.NAN),
+        "payment_timing_drift_3m": (timing3 / n3 if n3 else one.NAN)
+        - (timing3_12 / n3_12 if n3_12 else one.NAN),
+        "kwh_yoy_ratio_1m": one.ratio(g[-1], g[-13]),
+        "kwh_yoy_ratio_6m": one.ratio(one.mean_known(g[-6:])[0], one.mean_known(g[-18:-12])[0]),
+        "months_since_kwh_drop": _months_since_drop_one(g),
+        "kwh_season_ahead_ratio_3m": one.ratio(
+            one.mean_known(g[-12:-9])[0], one.mean_known(g[-15:-12])[0]
+        ),
+        "estimated_share_24m": n_estimated / n_flag if n_flag else one.NAN,
+        "estimated_late_share_24m": n_est_late / n_est_due if n_est_due else one.NAN,
+    }
+
+
 MONOTONE: dict[str, int] = {}
 """No feature of the family has a certain direction once the rest of the history is
 known: a change, a drift or a consumption ratio can go either way, and the recent days
@@ -219,6 +296,7 @@ FAMILY = FeatureFamily(
     build=build,
     monotone=MONOTONE,
     reasons=REASONS,
+    build_one=build_one,
     summary="lateness drift, year-on-year consumption, consumption drops, estimated "
     "readings ahead of a seasonal fall",
 )

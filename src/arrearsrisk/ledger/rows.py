@@ -42,13 +42,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from arrearsrisk.errors import LedgerError
+from arrearsrisk.errors import ArrearsRiskError, LedgerError
 from arrearsrisk.ledger.headers import match_headers
 from arrearsrisk.ledger.identifiers import identifier_columns
 from arrearsrisk.ledger.schema import CHANNELS, SCHEMA, ColumnSpec, TableSpec
@@ -62,7 +63,7 @@ from arrearsrisk.ledger.validation import (
     PERIOD_GAP_MONTHS,
 )
 
-__all__ = ["Rows", "account_ledger"]
+__all__ = ["AccountRows", "Rows", "account_ledger", "account_rows"]
 
 Rows = Sequence[Mapping[str, Any]] | pd.DataFrame
 """A table's rows: a list of dicts (one per row, the table's columns as keys) or a
@@ -162,6 +163,52 @@ def _flag(value: Any, col: ColumnSpec) -> bool | None:
     raise _Unsure
 
 
+def _texts(cells: list[Any], col: ColumnSpec) -> list[Any]:
+    """A text column read by :func:`_text`, each distinct value once."""
+    try:
+        seen = {v: _text(v, col) for v in set(cells)}
+    except TypeError:  # an unhashable cell: not plain
+        raise _Unsure from None
+    if all(seen[v] is v for v in seen):
+        return cells
+    return [seen[v] for v in cells]
+
+
+def _dates(cells: list[Any], col: ColumnSpec) -> list[Any]:
+    """A date column read by :func:`_date`; ``datetime.date`` cells in range at once."""
+    low = max(_FIRST_DAY, _EARLIEST.get(col.name, _EARLY))
+    return [v if type(v) is dt.date and low <= v <= _LAST_DAY else _date(v, col) for v in cells]
+
+
+def _numbers(cells: list[Any], col: ColumnSpec) -> list[Any]:
+    """A number column read by :func:`_number`; plain in-range floats at once."""
+    top, low, gt = MAX_ABS_NUMBER, col.min_value, col.gt_value
+    if low is None and gt is None:
+        return [v if type(v) is float and -top < v < top else _number(v, col) for v in cells]
+    if gt is None and low is not None and low > -top:
+        return [v if type(v) is float and low <= v < top else _number(v, col) for v in cells]
+    if low is None and gt is not None and gt >= -top:
+        return [v if type(v) is float and gt < v < top else _number(v, col) for v in cells]
+    return [_number(v, col) for v in cells]
+
+
+def _flags(cells: list[Any], col: ColumnSpec) -> list[Any]:
+    """A yes/no column read by :func:`_flag`."""
+    return [v if type(v) is bool else _flag(v, col) for v in cells]
+
+
+_COLUMN_READERS: dict[str, Callable[[list[Any], ColumnSpec], list[Any]]] = {
+    "id": _texts,
+    "str": _texts,
+    "category": _texts,
+    "period": _texts,
+    "date": _dates,
+    "float": _numbers,
+    "bool": _flags,
+}
+"""Each kind's reader of a whole column: the same values and the same refusals as
+:data:`_READERS` cell by cell (tested), faster on plainly valid columns."""
+
 _READERS: dict[str, Callable[[Any, ColumnSpec], Any]] = {
     "id": _text,
     "str": _text,
@@ -222,15 +269,15 @@ def _columns(name: str, rows: Any) -> tuple[list[str], dict[str, list[Any]], int
     header = list(first)
     if not all(isinstance(c, str) for c in header):
         raise _Unsure
-    data: dict[str, list[Any]] = {c: [] for c in header}
-    for row in rows:
-        if not isinstance(row, Mapping) or len(row) != len(header):
-            raise _Unsure
-        try:
-            for c in header:
-                data[c].append(row[c])
-        except KeyError:
-            raise _Unsure from None
+    width = len(header)
+    if not all(
+        (type(row) is dict or isinstance(row, Mapping)) and len(row) == width for row in rows
+    ):
+        raise _Unsure
+    try:
+        data = {c: [row[c] for row in rows] for c in header}
+    except KeyError:
+        raise _Unsure from None
     return header, data, len(rows), None
 
 
@@ -248,8 +295,13 @@ class _Table:
         self.values: dict[str, list[Any]] = {}
         for col in spec.columns:
             cells = data.get(col.name)
-            read = _READERS[col.kind]
-            self.values[col.name] = [None] * n if cells is None else [read(v, col) for v in cells]
+            read = _COLUMN_READERS[col.kind]
+            if cells is None:
+                self.values[col.name] = [None] * n
+            elif n == 1:
+                self.values[col.name] = [_READERS[col.kind](cells[0], col)]
+            else:
+                self.values[col.name] = read(cells, col)
         self.extra = [c for c in header if c not in self.values]
         self._frame = frame
         self._data = data
@@ -293,8 +345,69 @@ class _Table:
         return typed
 
 
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+
+
 def _day(d: dt.date | None) -> int:
-    return NO_DAY if d is None else (d - _EPOCH).days
+    return NO_DAY if d is None else d.toordinal() - _EPOCH_ORDINAL
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRows:
+    """One account's bills and payments as Python lists, in the order of
+    :class:`~arrearsrisk.ledger.tables.LedgerArrays` (bills by due day then period,
+    payments by day): its arrays' values without numpy."""
+
+    customer_id: str
+    opened: int
+    """Opening day, ``NO_DAY`` if unknown."""
+    b_period: list[int]
+    b_issue: list[int]
+    b_due: list[int]
+    b_kwh: list[float]
+    b_amount: list[float]
+    b_estimated: list[int]
+    p_date: list[int]
+    p_amount: list[float]
+    p_channel: list[int]
+
+
+def account_rows(ledger: Ledger) -> AccountRows:
+    """The lists of a one-account ledger: kept by :func:`account_ledger` as it read
+    them, else taken from the ledger's arrays (e.g. ``ledger.subset([id])``).
+
+    Raises
+    ------
+    ArrearsRiskError
+        If the ledger holds more than one customer.
+
+    Examples
+    --------
+    >>> one = account_ledger({"customer_id": "C1", "category": "commercial"}, [], [])
+    >>> account_rows(one).customer_id, account_rows(one).b_issue
+    ('C1', [])
+    """
+    if isinstance(ledger, _AccountLedger):
+        return ledger._rows
+    arr = ledger.arrays
+    if arr.n_customers != 1:
+        raise ArrearsRiskError(
+            f"an account's rows are those of a ledger of one account, got "
+            f"{arr.n_customers:,} customers.\n  hint: ledger.subset([customer_id])."
+        )
+    return AccountRows(
+        customer_id=str(arr.customer_ids[0]),
+        opened=int(arr.c_opened[0]),
+        b_period=arr.b_period.tolist(),
+        b_issue=arr.b_issue.tolist(),
+        b_due=arr.b_due.tolist(),
+        b_kwh=arr.b_kwh.tolist(),
+        b_amount=arr.b_amount.tolist(),
+        b_estimated=arr.b_estimated.tolist(),
+        p_date=arr.p_date.tolist(),
+        p_amount=arr.p_amount.tolist(),
+        p_channel=arr.p_channel.tolist(),
+    )
 
 
 class _AccountLedger(Ledger):
@@ -302,6 +415,7 @@ class _AccountLedger(Ledger):
     payments tables are built on first access (features read only the arrays)."""
 
     _tables: dict[str, _Table]
+    _rows: AccountRows
 
     @cached_property
     def customers(self) -> pd.DataFrame:  # type: ignore[override]
@@ -321,6 +435,32 @@ class _AccountLedger(Ledger):
 
     def schema_values(self, table: str, column: str) -> list[Any] | None:
         return self._tables[table].values.get(column)
+
+    @cached_property
+    def data_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        r = self._rows
+        days = [*r.b_issue, *r.p_date]
+        return (_timestamp(min(days)), _timestamp(max(days))) if days else None
+
+    @cached_property
+    def arrays(self) -> LedgerArrays:
+        r = self._rows  # already in order
+        return LedgerArrays(
+            customer_ids=np.array([r.customer_id], dtype=object),
+            c_opened=np.array([r.opened], dtype=np.int32),
+            c_row=np.zeros(1, dtype=np.uint64),
+            b_cust=np.zeros(len(r.b_issue), dtype=np.int32),
+            b_period=np.array(r.b_period, dtype=np.int32),
+            b_issue=np.array(r.b_issue, dtype=np.int32),
+            b_due=np.array(r.b_due, dtype=np.int32),
+            b_kwh=np.array(r.b_kwh, dtype=np.float64).reshape(-1),
+            b_amount=np.array(r.b_amount, dtype=np.float64).reshape(-1),
+            b_estimated=np.array(r.b_estimated, dtype=np.int8),
+            p_cust=np.zeros(len(r.p_date), dtype=np.int32),
+            p_date=np.array(r.p_date, dtype=np.int32),
+            p_amount=np.array(r.p_amount, dtype=np.float64).reshape(-1),
+            p_channel=np.array(r.p_channel, dtype=np.int8),
+        )
 
 
 def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
@@ -342,14 +482,16 @@ def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
     periods = b_values["period"]
     if len(set(periods)) != n_b:
         raise _Unsure  # key (customer_id, period)
-    issue = [_day(d) for d in b_values["issue_date"]]
-    due = [_day(d) for d in b_values["due_date"]]
-    paid = [_day(d) for d in p_values["paid_date"]]
+    e = _EPOCH_ORDINAL  # the three dates are required: never None here
+    issue = [d.toordinal() - e for d in b_values["issue_date"]]
+    due = [d.toordinal() - e for d in b_values["due_date"]]
+    paid = [d.toordinal() - e for d in p_values["paid_date"]]
     if any(d < i for i, d in zip(issue, due, strict=True)):
         raise _Unsure  # due before issue
     if n_p and not n_b:
         raise _Unsure  # payments without a bill: the validator warns
     month = [int(p[:4]) * 12 + int(p[5:7]) - 1 for p in periods]
+    b_values_month = month  # in table order, as the ledger keeps its bills' periods
     if n_b:
         last = max(issue)
         opened = _day(c_values["opened"][0])
@@ -364,35 +506,38 @@ def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
         raise _Unsure  # Ledger warns about identifier-like columns
     est = [_ESTIMATED[e] for e in b_values["estimated"]]
     channel = [_CHANNEL_CODE.get(c, -1) if c is not None else -1 for c in p_values["channel"]]
-    arrays = LedgerArrays.in_order(
-        customer_ids=np.array([cid], dtype=object),
-        c_opened=np.array([_day(c_values["opened"][0])], dtype=np.int32),
-        c_row=np.zeros(1, dtype=np.uint64),
-        b_cust=np.zeros(n_b, dtype=np.int32),
-        b_period=np.array(month, dtype=np.int32),
-        b_issue=np.array(issue, dtype=np.int32),
-        b_due=np.array(due, dtype=np.int32),
-        b_kwh=np.array(b_values["kwh"], dtype=np.float64),
-        b_amount=np.array(b_values["amount"], dtype=np.float64),
-        b_estimated=np.array(est, dtype=np.int8),
-        p_cust=np.zeros(n_p, dtype=np.int32),
-        p_date=np.array(paid, dtype=np.int32),
-        p_amount=np.array(p_values["amount"], dtype=np.float64),
-        p_channel=np.array(channel, dtype=np.int8),
+    kwh, b_amount, p_amount = b_values["kwh"], b_values["amount"], p_values["amount"]
+    b_key = list(zip(due, month, strict=True))
+    if any(b > a for a, b in zip(b_key[1:], b_key, strict=False)):  # not in FIFO order yet
+        b_order = sorted(range(n_b), key=b_key.__getitem__)  # stable
+        month, issue, due, kwh, b_amount, est = (
+            [v[i] for i in b_order] for v in (month, issue, due, kwh, b_amount, est)
+        )
+    if any(b > a for a, b in zip(paid[1:], paid, strict=False)):
+        p_order = sorted(range(n_p), key=paid.__getitem__)
+        paid, p_amount, channel = ([v[i] for i in p_order] for v in (paid, p_amount, channel))
+    rows = AccountRows(
+        customer_id=cid,
+        opened=_day(c_values["opened"][0]),
+        b_period=month,
+        b_issue=issue,
+        b_due=due,
+        b_kwh=kwh,
+        b_amount=b_amount,
+        b_estimated=est,
+        p_date=paid,
+        p_amount=p_amount,
+        p_channel=channel,
     )
     ledger = object.__new__(_AccountLedger)
     if customers is not None:
         ledger.__dict__["customers"] = customers
     ledger._tables = {"customers": c_table, "bills": b_table, "payments": p_table}
+    ledger._rows = rows
     ledger._bill_rows = np.zeros(n_b, dtype=np.int32)
     ledger._payment_rows = np.zeros(n_p, dtype=np.int32)
-    ledger._bill_periods = np.array(month, dtype=np.int32)
+    ledger._bill_periods = np.array(b_values_month, dtype=np.int32)
     ledger._identifiers = {}
-    ledger.__dict__["arrays"] = arrays
-    dates = [*issue, *paid]
-    ledger.__dict__["data_span"] = (
-        (_timestamp(min(dates)), _timestamp(max(dates))) if dates else None
-    )
     return ledger
 
 

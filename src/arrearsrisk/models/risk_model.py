@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import threading
@@ -40,6 +41,7 @@ from arrearsrisk.errors import ArrearsRiskError, BundleError
 from arrearsrisk.models.booster_text import check_model_text
 from arrearsrisk.models.bundle import MANIFEST, read_bundle, write_bundle
 from arrearsrisk.models.manifest_checks import TARGETS, check_model_fields
+from arrearsrisk.models.tree_stack import EnsembleStack
 from arrearsrisk.models.tree_walk import TreeEnsemble
 from arrearsrisk.vocabulary import GRADE_DTYPE, grade_codes
 
@@ -166,6 +168,51 @@ class FeatureSpec:
             out[:, i] = self._codes(self.names[i], frame[self.names[i]])
         return out
 
+    def row(self, values: Mapping[str, float | str | None]) -> np.ndarray:
+        """One account's features (name to a ``float``, or a categorical's text, None
+        when missing: :func:`~arrearsrisk.features.one_account.account_features`) as a
+        ``(1, n)`` matrix, the row :meth:`matrix` gives for the same account.
+
+        Raises
+        ------
+        ArrearsRiskError
+            If values are missing, naming them.
+
+        Examples
+        --------
+        >>> spec = FeatureSpec(("kwh", "zone"), {"zone": ("N", "S", "(other)")})
+        >>> spec.row({"kwh": 3.5, "zone": "S"}).tolist()
+        [[3.5, 1.0]]
+        >>> spec.row({"kwh": 1.0, "zone": "W"}).tolist()  # unseen: (other)
+        [[1.0, 2.0]]
+        """
+        try:
+            cells = [values[n] for n in self.names]
+        except KeyError:
+            return self.matrix({n: [values[n]] for n in self.names if n in values})  # names them
+        for i, (name, position) in self._row_codes:
+            text = cells[i]
+            if text is None:
+                cells[i] = math.nan
+            else:
+                code = position.get(text if type(text) is str else _text_of(text), -1)
+                cells[i] = float(code if code >= 0 else self._other[name])
+        return np.array([cells], dtype=np.float64)
+
+    @cached_property
+    def _row_codes(self) -> list[tuple[int, tuple[str, dict[str, int]]]]:
+        return [
+            (i, (n, self._positions[n])) for i, n in enumerate(self.names) if n in self.categories
+        ]
+
+    @cached_property
+    def _other(self) -> dict[str, float]:
+        """Each categorical's code of a level unseen in training: :attr:`OTHER`, or NaN."""
+        return {
+            n: float(v.index(self.OTHER)) if self.OTHER in v else math.nan
+            for n, v in self.categories.items()
+        }
+
     def _codes(self, name: str, values: Any) -> np.ndarray:
         """Training codes of a categorical column: NaN for missing values; a level
         unseen in training is :attr:`OTHER` when the spec has it, else NaN.  Numbers
@@ -243,6 +290,16 @@ _FEW_ROWS = 256
 array (one call instead of one per column)."""
 
 
+def _text_of(value: Any) -> str:
+    """A categorical value as :meth:`FeatureSpec._codes` reads it: numbers by their
+    text, whole ones without decimals (``3.0`` as ``"3"``)."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and number == round(number):
+            return f"{number:.0f}"
+    return str(value)
+
+
 def _floats(values: Any) -> np.ndarray:
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -300,6 +357,7 @@ class RiskModel:
         self._boosters: dict[str, lgb.Booster] | None = dict(boosters)
         self._texts: dict[str, str] | None = None
         self._trees: dict[str, TreeEnsemble] | None = None
+        self._stack: EnsembleStack | None = None
         self._source = "<model>"
         self._lock = threading.Lock()
         self.spec = spec
@@ -375,6 +433,7 @@ class RiskModel:
             self._boosters = dict(boosters)
             self._texts = None
             self._trees = None
+            self._stack = None
 
     @property
     def trees(self) -> dict[str, TreeEnsemble]:
@@ -395,6 +454,27 @@ class RiskModel:
                     self._trees = _parse_trees(texts, self._source)
                 trees = self._trees
         return trees
+
+    @property
+    def stack(self) -> EnsembleStack:
+        """The three boosters walked as one (:class:`~arrearsrisk.models.tree_stack.
+        EnsembleStack`), by target: :attr:`trees`' predictions in one pass, for one
+        account at a time.
+
+        >>> import arrearsrisk as ar
+        >>> model = ar.load_model("models/sample")
+        >>> model.stack.names
+        ('grade_I', 'grade_I_II', 'warning')
+        """
+        stack = self._stack
+        if stack is None:
+            self.trees  # noqa: B018 -- the texts are valid models (or the error names the file)
+            texts = self.booster_texts()
+            with self._lock:
+                if self._stack is None:
+                    self._stack = EnsembleStack({t: texts[f"{t}.txt"] for t in TARGETS})
+                stack = self._stack
+        return stack
 
     def raw(self, x: np.ndarray, target: str, num_threads: int = 0) -> np.ndarray:
         """Uncalibrated probability of one target."""

@@ -58,7 +58,7 @@ import numpy as np
 
 from arrearsrisk.errors import BundleError
 
-__all__ = ["K_ZERO_THRESHOLD", "MAX_TABLE_ENTRIES", "TreeEnsemble"]
+__all__ = ["K_ZERO_THRESHOLD", "MAX_TABLE_ENTRIES", "TreeEnsemble", "sigmoid_of"]
 
 K_ZERO_THRESHOLD = float(np.float32(1e-35))
 """LightGBM's ``kZeroThreshold`` (the float ``1e-35f``): smaller magnitudes are zero."""
@@ -165,8 +165,7 @@ class TreeEnsemble:
         self.n_features = int(header["max_feature_idx"]) + 1
         if len(self.feature_names) != self.n_features:
             raise ValueError("feature_names does not match max_feature_idx")
-        kind, _, sigmoid = header.get("objective", "").partition(" sigmoid:")
-        self.sigmoid: float | None = float(sigmoid.split(" ")[0]) if kind == "binary" else None
+        self.sigmoid: float | None = sigmoid_of(header.get("objective", ""))
 
     def _splits(self, fields: dict[str, list[str]]) -> None:
         """Every split of every tree, flat, tree after tree: feature, threshold, default
@@ -176,6 +175,7 @@ class TreeEnsemble:
             raise ValueError("a tree has no leaf")
         nodes = [n - 1 for n in leaves]
         self.n_trees = len(leaves)
+        self.n_nodes = sum(nodes)
         self._leaves, self._nodes = np.array(leaves), np.array(nodes)
         self._leaf_off = np.concatenate(([0], np.cumsum(leaves)))
         self._node_off = np.concatenate(([0], np.cumsum(nodes)))
@@ -394,8 +394,22 @@ class TreeEnsemble:
         >>> raw.shape, bool(raw[0] == raw[1])
         ((2,), True)
         """
-        values = self._leaf_values(self._follows(self.goes_left(x)))
+        values = self.leaf_values(x)
         return np.cumsum(values, axis=1)[:, -1] if values.shape[1] else np.zeros(len(values))
+
+    def leaf_values(self, x: np.ndarray) -> np.ndarray:
+        """``(n, trees)``: the value of the leaf each row reaches in each tree.
+
+        >>> from pathlib import Path
+        >>> trees = TreeEnsemble(Path("models/sample/warning.txt").read_text())
+        >>> trees.leaf_values(np.zeros(trees.n_features)).shape
+        (1, 116)
+        """
+        return self.leaf_values_of(self.goes_left(x))
+
+    def leaf_values_of(self, left: np.ndarray) -> np.ndarray:
+        """:meth:`leaf_values` of rows whose :meth:`goes_left` is ``left``."""
+        return self._leaf_values(self._follows(left))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Probabilities of a binary model (LightGBM's ``predict``: ``1 / (1 +
@@ -407,11 +421,21 @@ class TreeEnsemble:
         >>> p.shape, bool(0.0 < p[0] < 1.0)
         ((1,), True)
         """
-        raw = self.raw_score(x)
-        if self.sigmoid is None:
+        return self.link(self.raw_score(x), self.sigmoid)
+
+    @staticmethod
+    def link(raw: np.ndarray, sigmoid: float | None) -> np.ndarray:
+        """Predictions of raw scores: ``1 / (1 + exp(-sigmoid * raw))`` for a binary
+        model (as LightGBM computes it, one value at a time), the raw scores otherwise.
+
+        >>> TreeEnsemble.link(np.array([0.0]), 1.0).tolist()
+        [0.5]
+        >>> TreeEnsemble.link(np.array([2.0]), None).tolist()
+        [2.0]
+        """
+        if sigmoid is None:
             return raw
-        s = self.sigmoid
-        return np.array([1.0 / (1.0 + _exp(-s * r)) for r in raw.tolist()])
+        return np.array([1.0 / (1.0 + _exp(-sigmoid * r)) for r in raw.tolist()])
 
     # -- contributions ---------------------------------------------------------------
 
@@ -465,10 +489,12 @@ class TreeEnsemble:
                 table = self._table
         return table
 
-    def contributions(self, x: np.ndarray) -> np.ndarray:
+    def contributions(self, x: np.ndarray, left: np.ndarray | None = None) -> np.ndarray:
         """Per-feature contributions (TreeSHAP) of each row, as LightGBM's
         ``predict(pred_contrib=True)``: ``(n, n_features + 1)``, the last column the
-        expected value; each row sums to its raw score.
+        expected value; each row sums to its raw score.  ``left``: the rows'
+        :meth:`goes_left`, when already known (:meth:`~arrearsrisk.models.tree_stack.
+        EnsembleStack.walk` gives it).
 
         >>> from pathlib import Path
         >>> trees = TreeEnsemble(Path("models/sample/warning.txt").read_text())
@@ -479,7 +505,7 @@ class TreeEnsemble:
         x = self._matrix(x)
         table = self._ensure_table()
         n, width = len(x), self.n_features + 1
-        follows = self._follows(self.goes_left(x))
+        follows = self._follows(self.goes_left(x) if left is None else left)
         if table.values is not None and table.base is not None:
             pattern = self._per_leaf(follows * self._slot_bit).astype(np.int64)
             at = self._slot_table + pattern.take(self._slot_rank, axis=1) * self._slot_depth
@@ -503,6 +529,16 @@ class TreeEnsemble:
             out = np.bincount(flat, weights=values.ravel(), minlength=n * width).reshape(n, width)
         out[:, -1] += table.expected
         return out
+
+
+def sigmoid_of(objective: str) -> float | None:
+    """The sigmoid parameter of a model text's ``objective=`` value; None unless binary.
+
+    >>> sigmoid_of("binary sigmoid:1"), sigmoid_of("regression")
+    (1.0, None)
+    """
+    kind, _, sigmoid = objective.partition(" sigmoid:")
+    return float(sigmoid.split(" ")[0]) if kind == "binary" else None
 
 
 def _exp(v: float) -> float:

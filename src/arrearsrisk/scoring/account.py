@@ -11,12 +11,14 @@ it costs most:
   :func:`~arrearsrisk.ledger.rows.account_ledger` (plainly valid rows are read without
   building DataFrames; anything else goes through the ledger's validator, so errors are
   its own);
-* the features are :func:`~arrearsrisk.features.feature_columns` of that ledger: the
-  one feature code of the batch, on one customer;
-* the three boosters and the contributions behind the reasons run in numpy on the
-  bundle's trees (:attr:`~arrearsrisk.models.risk_model.RiskModel.trees`, see
-  :mod:`arrearsrisk.models.tree_walk`), so neither loading a bundle nor scoring an
-  account imports LightGBM;
+* the features are :func:`~arrearsrisk.features.one_account.account_features` of that
+  ledger: each feature family's one-account kernel in plain Python (``build_one``,
+  twin-tested against the family's batch builder), on the account as of the date
+  (:func:`~arrearsrisk.asof.account.account_snapshot`);
+* the three boosters run in one numpy pass over the bundle's trees
+  (:attr:`~arrearsrisk.models.risk_model.RiskModel.stack`), and the contributions
+  behind the reasons on the Grade I trees (:mod:`arrearsrisk.models.tree_walk`), so
+  neither loading a bundle nor scoring an account imports LightGBM;
 * grades, probabilities and reasons come from the same code as the batch
   (:meth:`~arrearsrisk.models.risk_model.RiskModel.grade`,
   :func:`~arrearsrisk.scoring.reasons.top_reasons`).
@@ -30,21 +32,38 @@ date.  An account without any bill or payment is scored as the batch scores it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
 
 from arrearsrisk.errors import ArrearsRiskError
-from arrearsrisk.features import PeerContext, feature_columns
+from arrearsrisk.features import PeerContext
+from arrearsrisk.features.one_account import account_features
 from arrearsrisk.ledger.rows import Rows, account_ledger
-from arrearsrisk.models.risk_model import TARGETS, RiskModel
+from arrearsrisk.models.risk_model import RiskModel
 from arrearsrisk.scoring.reasons import top_reasons
 from arrearsrisk.scoring.scores import check_attribute_types
 from arrearsrisk.timeline import AsOf, parse_as_of
 from arrearsrisk.vocabulary import GRADES, check_lang
 
 __all__ = ["score_account"]
+
+
+class _OneRow(Mapping[str, list[Any]]):
+    """One account's values as one-row columns (what :func:`top_reasons` reads)."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return [self._values[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def _peers(peers: PeerContext | str | os.PathLike[str] | None) -> PeerContext | None:
@@ -149,26 +168,29 @@ def score_account(
     ts = parse_as_of(as_of)
     context = _peers(peers)
     ledger = account_ledger(customer, bills, payments)
-    ids, feats = feature_columns(ledger, ts, peers=context)
-    if not len(ids):
-        cid = ledger.arrays.customer_ids[0]
+    account, values = account_features(ledger, ts, peers=context)
+    if not account.active:
         raise ArrearsRiskError(
-            f"customer {cid} is not active at {ts.date()}: it opened later (or, with no "
-            "opening date, has no bill or payment by then), so it has no score.\n"
+            f"customer {account.customer_id} is not active at {ts.date()}: it opened later "
+            "(or, with no opening date, has no bill or payment by then), so it has no score.\n"
             "  hint: check as_of and the customer's 'opened' date."
         )
-    check_attribute_types(model.spec, ledger, feats, ids)
-    x = model.spec.matrix(feats)
-    trees = model.trees
-    graded = model.grade({t: trees[t].predict(x) for t in TARGETS})
+    if ledger.attribute_columns or ledger.identifier_columns:
+        ids = np.array([account.customer_id], dtype=object)
+        extra = {n: [values[n]] for n in ledger.attribute_columns if n in values}
+        check_attribute_types(model.spec, ledger, extra, ids)
+    x = model.spec.row(values)
+    predicted, left = model.stack.walk(x)
+    graded = model.grade(predicted)
     grade = GRADES[int(graded["codes"][0])]
     warned = bool(graded["a_warning"][0])
     text = ""
     if reasons == "all" or (reasons == "risky" and (grade != "III" or warned)):
-        contrib = trees["grade_I"].contributions(x)
-        text = top_reasons(contrib, feats, model.spec.names, lang, top)[0]
+        contrib = model.trees["grade_I"].contributions(x, left["grade_I"])
+        names = model.spec.names
+        text = top_reasons(contrib, _OneRow(values), names, lang, top)[0]
     return {
-        "customer_id": str(ids[0]),
+        "customer_id": account.customer_id,
         "as_of": ts,
         "grade": grade,
         "p_I": float(graded["p_I"][0]),
@@ -176,8 +198,8 @@ def score_account(
         "p_III": float(graded["p_III"][0]),
         "a_warning": warned,
         "p_warning": float(graded["p_warning"][0]),
-        "exposure": float(np.asarray(feats["bill_amount_mean_12m"], dtype=np.float64)[0]),
-        "arrears": float(np.asarray(feats["arrears_amount"], dtype=np.float64)[0]),
+        "exposure": float(values["bill_amount_mean_12m"]),  # type: ignore[arg-type]
+        "arrears": float(values["arrears_amount"]),  # type: ignore[arg-type]
         "reasons": str(text),
         "model_version": model.version,
     }

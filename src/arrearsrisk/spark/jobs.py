@@ -33,6 +33,7 @@ from arrearsrisk.errors import ArrearsRiskError, LedgerWarning
 from arrearsrisk.features import PeerContext
 from arrearsrisk.features import build_features as pandas_features
 from arrearsrisk.features import peer_context as pandas_peers
+from arrearsrisk.features.frames import training_frame as pandas_training_frame
 from arrearsrisk.features.registry import BUILTIN, families, register_family
 from arrearsrisk.ledger.schema import SCHEMA
 from arrearsrisk.ledger.tables import Ledger
@@ -327,15 +328,11 @@ def _training_part(
     horizon_months: int,
     options: Mapping[str, Any],
 ) -> pd.DataFrame:
-    """What :func:`arrearsrisk.training_frame` stacks, on one bucket (peers given)."""
-    parts = []
-    for t in dates:
-        feats = pandas_features(ledger, t, peers=None if peers is None else peers[t])
-        labels = pandas_labels(ledger, t, horizon_months, allow_unobserved=True, **options)
-        part = feats.join(labels, how="inner")
-        part.insert(0, "as_of", t)
-        parts.append(part)
-    return pd.concat(parts).reset_index()
+    """:func:`arrearsrisk.training_frame` of one bucket (peers given; the coverage of
+    the outcome windows is checked on the whole ledger, on the driver)."""
+    return pandas_training_frame(
+        ledger, dates, horizon_months, peers=peers, allow_unobserved=True, **options
+    )
 
 
 def training_frame(
