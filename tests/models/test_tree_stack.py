@@ -40,7 +40,12 @@ def test_the_sample_bundle_stacked_equals_each_booster(sample_model, sample_ledg
     odd[:, sample_model.spec.categorical_indices] = np.resize(
         [0, 1, 2.5, -0.5, -1, 31, 32, 64, 2.0**31, np.nan], (40, 1)
     )
-    _equal_alone(texts, np.vstack([x, edges, odd]))
+    rows = np.vstack([x, edges, odd])
+    _equal_alone(texts, rows)
+    stacked = EnsembleStack(texts).raw_scores(rows)
+    for name, text in texts.items():  # and LightGBM's own raw scores, to the last bit
+        booster = lgb.Booster(model_str=text)
+        assert np.array_equal(stacked[name], booster.predict(rows, raw_score=True)), name
     assert sample_model.stack.names == TARGETS
     one = x[:1]
     assert {t: p.tolist() for t, p in sample_model.stack.predict(one).items()} == {

@@ -93,6 +93,19 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and value != value
 
 
+@lru_cache(maxsize=4096)
+def _is_period(text: str) -> bool:
+    """Whether ``text`` is a billing period ``YYYY-MM`` (periods recur from one account
+    to the next: each text is matched once)."""
+    return _PERIOD.match(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _month_number(period: str) -> int:
+    """The month number of a valid period ``YYYY-MM``."""
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
 def _text(value: Any, col: ColumnSpec) -> str | None:
     if _missing(value):
         if not col.nullable:
@@ -106,7 +119,7 @@ def _text(value: Any, col: ColumnSpec) -> str | None:
         return value
     if col.choices and value not in col.choices:
         raise _Unsure
-    if col.kind == "period" and not _PERIOD.match(value):
+    if col.kind == "period" and not _is_period(value):
         raise _Unsure
     return value
 
@@ -490,7 +503,7 @@ def _fast(customer: Any, bills: Any, payments: Any) -> Ledger:
         raise _Unsure  # due before issue
     if n_p and not n_b:
         raise _Unsure  # payments without a bill: the validator warns
-    month = [int(p[:4]) * 12 + int(p[5:7]) - 1 for p in periods]
+    month = [_month_number(p) for p in periods]
     b_values_month = month  # in table order, as the ledger keeps its bills' periods
     if n_b:
         last = max(issue)
