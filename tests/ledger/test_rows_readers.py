@@ -85,3 +85,18 @@ def test_the_rows_of_a_subset_ledger_are_its_arrays(sample_ledger):
     rows = account_rows(one)
     assert isinstance(rows, AccountRows) and rows.customer_id == cid
     assert rows.b_due == one.arrays.b_due.tolist() and rows.p_amount == one.arrays.p_amount.tolist()
+
+
+def test_an_empty_cell_that_types_its_column_goes_to_the_validator():
+    # a dict holding NaN in a text column: pandas makes that column float64, which the
+    # validator refuses; the reader must not accept what the validator refuses
+    import pytest
+
+    from arrearsrisk.errors import LedgerError
+    from arrearsrisk.ledger.rows import account_ledger
+
+    row = {"customer_id": "C1", "category": "residential", "phone_number": float("nan")}
+    with pytest.raises(LedgerError, match="column 'phone_number' must hold text"):
+        account_ledger(row, [], [])
+    row["phone_number"] = None  # None is an empty cell of any column
+    assert account_ledger(row, [], []).customers["phone_number"].isna().all()

@@ -15,9 +15,16 @@ settlement   FIFO settlement of bills by payments, in integer cents
 ============ =================================================================
 """
 
-from arrearsrisk.ledger.reading import read_ledger
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from arrearsrisk.ledger.schema import CATEGORIES, CHANNELS, SCHEMA
 from arrearsrisk.ledger.tables import NO_DAY, Ledger, LedgerArrays, MoneyInCents, cents
+
+if TYPE_CHECKING:
+    from arrearsrisk.ledger.reading import read_ledger
 
 __all__ = [
     "CATEGORIES",
@@ -30,3 +37,13 @@ __all__ = [
     "cents",
     "read_ledger",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """:func:`read_ledger`, imported on first use (its Parquet and CSV readers are not
+    needed to score one account from its rows)."""
+    if name == "read_ledger":
+        value = importlib.import_module("arrearsrisk.ledger.reading").read_ledger
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'arrearsrisk.ledger' has no attribute {name!r}")

@@ -44,6 +44,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -176,12 +177,41 @@ def _flag(value: Any, col: ColumnSpec) -> bool | None:
     raise _Unsure
 
 
+def _typed_by_missing(cells: list[Any]) -> bool:
+    """Whether every cell is empty and some is not ``None`` (NaN, ``NaT``, ``pd.NA``):
+    a DataFrame of such rows types the column by those values (``float64`` for NaN,
+    ``datetime64`` for ``NaT``), which the validator refuses in a text, date or yes/no
+    column, so the reader does not judge it.
+
+    >>> _typed_by_missing([None, float("nan")]), _typed_by_missing([None, "x", float("nan")])
+    (True, False)
+    >>> _typed_by_missing([None, None]), _typed_by_missing([])
+    (False, False)
+    """
+    odd = False
+    for v in cells:
+        if v is None:
+            continue
+        if not _missing(v):
+            return False
+        odd = True
+    return odd
+
+
 def _texts(cells: list[Any], col: ColumnSpec) -> list[Any]:
     """A text column read by :func:`_text`, each distinct value once."""
     try:
-        seen = {v: _text(v, col) for v in set(cells)}
+        distinct = set(cells)
     except TypeError:  # an unhashable cell: not plain
         raise _Unsure from None
+    if col.kind == "period":
+        if all(type(v) is str and _is_period(v) for v in distinct):
+            return cells
+    elif all(
+        type(v) is str and v.strip() and (not col.choices or v in col.choices) for v in distinct
+    ):
+        return cells
+    seen = {v: _text(v, col) for v in distinct}
     if all(seen[v] is v for v in seen):
         return cells
     return [seen[v] for v in cells]
@@ -282,13 +312,16 @@ def _columns(name: str, rows: Any) -> tuple[list[str], dict[str, list[Any]], int
     header = list(first)
     if not all(isinstance(c, str) for c in header):
         raise _Unsure
-    width = len(header)
-    if not all(
-        (type(row) is dict or isinstance(row, Mapping)) and len(row) == width for row in rows
-    ):
+    if set(map(type, rows)) != {dict} and not all(isinstance(row, Mapping) for row in rows):
         raise _Unsure
-    try:
-        data = {c: [row[c] for row in rows] for c in header}
+    if set(map(len, rows)) != {len(header)}:
+        raise _Unsure  # rows of other columns
+    try:  # each row's cells in header order, transposed into columns (in C)
+        if len(header) == 1:
+            data = {header[0]: [row[header[0]] for row in rows]}
+        else:
+            columns = zip(*map(itemgetter(*header), rows), strict=True)
+            data = {c: list(column) for c, column in zip(header, columns, strict=True)}
     except KeyError:
         raise _Unsure from None
     return header, data, len(rows), None
@@ -311,6 +344,8 @@ class _Table:
             read = _COLUMN_READERS[col.kind]
             if cells is None:
                 self.values[col.name] = [None] * n
+            elif col.kind != "float" and frame is None and _typed_by_missing(cells):
+                raise _Unsure  # pandas types it float or datetime: the validator's call
             elif n == 1:
                 self.values[col.name] = [_READERS[col.kind](cells[0], col)]
             else:

@@ -47,7 +47,7 @@ True
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -126,9 +126,16 @@ def lightgbm_version() -> str:
     module = sys.modules.get("lightgbm")
     if module is not None:
         return str(module.__version__)
+    spec = importlib.util.find_spec("lightgbm")  # finds the package, imports nothing
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        shipped = Path(folder) / "VERSION.txt"  # LightGBM's own version file
+        if shipped.is_file():
+            return shipped.read_text(encoding="utf-8").strip()
+    from importlib import metadata  # reads every installed distribution: slower
+
     try:
-        return importlib.metadata.version("lightgbm")
-    except importlib.metadata.PackageNotFoundError:  # not installed as a distribution
+        return metadata.version("lightgbm")
+    except metadata.PackageNotFoundError:  # not installed as a distribution
         import lightgbm
 
         return str(lightgbm.__version__)

@@ -446,14 +446,26 @@ class RiskModel:
         >>> sorted(model.trees), model.trees["warning"].n_trees
         (['grade_I', 'grade_I_II', 'warning'], 116)
         """
+        return {t: self.tree(t) for t in TARGETS}
+
+    def tree(self, target: str) -> TreeEnsemble:
+        """One booster's trees (:attr:`trees`), parsed on first use: scoring one account
+        needs only the Grade I trees, for the contributions behind its reasons.
+
+        >>> import arrearsrisk as ar
+        >>> ar.load_model("models/sample").tree("warning").n_trees
+        116
+        """
         trees = self._trees
-        if trees is None:
+        if trees is None or target not in trees:
             texts = self.booster_texts()
             with self._lock:
                 if self._trees is None:
-                    self._trees = _parse_trees(texts, self._source)
+                    self._trees = {}
+                if target not in self._trees:
+                    self._trees[target] = _parse_trees(texts, self._source, (target,))[target]
                 trees = self._trees
-        return trees
+        return trees[target]
 
     @property
     def stack(self) -> EnsembleStack:
@@ -468,11 +480,10 @@ class RiskModel:
         """
         stack = self._stack
         if stack is None:
-            self.trees  # noqa: B018 -- the texts are valid models (or the error names the file)
             texts = self.booster_texts()
             with self._lock:
                 if self._stack is None:
-                    self._stack = EnsembleStack({t: texts[f"{t}.txt"] for t in TARGETS})
+                    self._stack = _parse_stack(texts, self._source)
                 stack = self._stack
         return stack
 
@@ -660,7 +671,7 @@ class RiskModel:
         model._boosters = None  # parsed by LightGBM on first use
         model._texts = {t: texts[f"{t}.txt"] for t in TARGETS}
         model._source = source
-        model._trees = _parse_trees(model._texts, source)
+        model._stack = _parse_stack(model._texts, source)  # the texts are checked here
         return model
 
     def save(self, path: str | os.PathLike[str]) -> str:
@@ -709,10 +720,22 @@ def _reference(text: str, file: Path) -> dict[str, Any]:
     return data
 
 
-def _parse_trees(texts: Mapping[str, str], source: str) -> dict[str, TreeEnsemble]:
+def _parse_stack(texts: Mapping[str, str], source: str) -> EnsembleStack:
+    """The text models (by target, or by bundle file name) walked as one; a text that
+    is not a model raises the error of :func:`_parse_trees`, naming its file."""
+    try:
+        return EnsembleStack({t: texts.get(t, texts.get(f"{t}.txt", "")) for t in TARGETS})
+    except BundleError as err:
+        _parse_trees(texts, source)  # names the file at fault
+        raise BundleError(f"{source}: the text models do not go together: {err}") from None
+
+
+def _parse_trees(
+    texts: Mapping[str, str], source: str, targets: tuple[str, ...] = TARGETS
+) -> dict[str, TreeEnsemble]:
     """The text models (by target, or by bundle file name) as tree ensembles."""
     out = {}
-    for target in TARGETS:
+    for target in targets:
         text = texts.get(target, texts.get(f"{target}.txt"))
         if text is None:
             raise BundleError(f"{source}: the text model {target}.txt is missing.")

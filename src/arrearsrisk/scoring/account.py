@@ -186,7 +186,7 @@ def score_account(
     warned = bool(graded["a_warning"][0])
     text = ""
     if reasons == "all" or (reasons == "risky" and (grade != "III" or warned)):
-        contrib = model.trees["grade_I"].contributions(x, left["grade_I"])
+        contrib = model.tree("grade_I").contributions(x, left["grade_I"])
         names = model.spec.names
         text = top_reasons(contrib, _OneRow(values), names, lang, top)[0]
     return {
