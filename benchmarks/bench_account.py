@@ -70,6 +70,7 @@ def warm(as_of: str, n_accounts: int) -> None:
     from arrearsrisk.features.one_account import account_features
     from arrearsrisk.ledger.rows import account_ledger
     from arrearsrisk.models.risk_model import TARGETS
+    from arrearsrisk.scoring.account import _OneRow
     from arrearsrisk.scoring.reasons import top_reasons
 
     warnings.simplefilter("ignore", ar.LedgerWarning)
@@ -135,7 +136,7 @@ def warm(as_of: str, n_accounts: int) -> None:
             contrib = model.trees["grade_I"].contributions(x, left["grade_I"])
             timed("contributions (accounts with reasons)", t0)
             t0 = time.perf_counter()
-            top_reasons(contrib, {n: [values[n]] for n in names}, names, "zh", 3)
+            top_reasons(contrib, _OneRow(values), names, "zh", 3)  # as score_account does
             timed("reasons text (accounts with reasons)", t0)
     for name, values_ in stages.items():
         print(f"  {name:<40} median {_ms(values_)}")
