@@ -21,24 +21,10 @@ from arrearsrisk.asof.snapshot import take_snapshot
 from arrearsrisk.features import account, peers
 from arrearsrisk.features.one_account import one_value
 from arrearsrisk.ledger.rows import account_ledger
+from tests.features.test_one_account_payments import _bill, _pay
 
 AS_OF = "2025-06-30"
 BASE = {"customer_id": "C1", "category": "commercial", "opened": "2020-01-01"}
-
-
-def _bill(period: str, due: str, amount: float = 80.0) -> dict[str, Any]:
-    return {
-        "customer_id": "C1",
-        "period": period,
-        "issue_date": f"{due[:8]}01",
-        "due_date": due,
-        "kwh": 100.0,
-        "amount": amount,
-    }
-
-
-def _pay(day: str, amount: float = 80.0) -> dict[str, Any]:
-    return {"customer_id": "C1", "paid_date": day, "amount": amount}
 
 
 BILLS = [_bill(f"2025-0{m}", f"2025-0{m + 1}-15") for m in range(1, 6)]

@@ -29,6 +29,7 @@ from arrearsrisk.features.texts import (
     NameAndValue,
     NumberText,
     ReasonText,
+    is_missing,
     zh_en,
 )
 from arrearsrisk.industries import IndustryLabels
@@ -186,7 +187,6 @@ def build(s: Snapshot, reserved: Collection[str] = ()) -> dict[str, np.ndarray |
 
 
 _NAN = math.nan
-_NA = pd.NA
 _CATEGORY_SET = frozenset(CATEGORIES)
 _NUMBER_COLUMNS = ("voltage_kv", "capacity_kva")
 _READ = ("category", "industry", "region", *_NUMBER_COLUMNS, *BOOL_COLUMNS, "group_id", "deposit")
@@ -206,11 +206,6 @@ def _reserved_name(col: str) -> LedgerError:
     )
 
 
-def _missing(value: Any) -> bool:
-    """An empty cell: ``None``, ``pd.NA`` or NaN."""
-    return value is None or value is _NA or (isinstance(value, float) and value != value)
-
-
 def _cells(ledger: Ledger) -> dict[str, Any]:
     """The account's cells of the schema columns the features read, as Python values
     (``None`` when empty): the ledger's Python cells if it holds them, else its table's
@@ -226,7 +221,7 @@ def _cells(ledger: Ledger) -> dict[str, Any]:
                 customers = ledger.customers
                 row = dict(zip(customers.columns.tolist(), customers.iloc[0].tolist(), strict=True))
             value = row[name]
-        out[name] = None if _missing(value) else value
+        out[name] = None if is_missing(value) else value
     return out
 
 

@@ -17,7 +17,14 @@ from arrearsrisk.features.registry import families, reserved_names
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, parse_as_of
 
-__all__ = ["build_family", "build_features", "feature_columns", "feature_names", "peer_context"]
+__all__ = [
+    "build_family",
+    "build_features",
+    "declared_columns",
+    "feature_columns",
+    "feature_names",
+    "peer_context",
+]
 
 
 def feature_names(ledger: Ledger | None = None) -> list[str]:
@@ -122,13 +129,27 @@ def build_family(
         If the builder does not return the family's columns in declared order.
     """
     built = family.build(snap, **{k: context[k] for k in family.needs})
-    expected = family.columns(snap.ledger)
+    return declared_columns(family, built, snap.ledger, "build")
+
+
+def declared_columns(
+    family: FeatureFamily, built: object, ledger: Ledger, builder: str
+) -> dict[str, Any]:
+    """``built`` as a dict, if it holds the family's declared columns on ``ledger`` in
+    order (what ``build`` and ``build_one`` must return).
+
+    Raises
+    ------
+    FeatureFamilyError
+        Naming the builder, what it built and the declared columns.
+    """
+    expected = family.columns(ledger)
     got = list(built) if isinstance(built, Mapping) else None
-    if got != expected:
+    if got != expected or not isinstance(built, Mapping):
         shown = got if got is not None else type(built).__name__
         raise FeatureFamilyError(
-            f"feature family '{family.name}' built {shown}, not its declared columns "
-            f"{expected} in that order",
+            f"feature family '{family.name}': {builder} built {shown}, not its declared "
+            f"columns {expected} in that order",
             family=family.name,
         )
     return dict(built)

@@ -20,7 +20,7 @@ import pandas as pd
 from arrearsrisk.asof.account import AccountSnapshot, account_snapshot
 from arrearsrisk.asof.snapshot import take_snapshot
 from arrearsrisk.errors import FeatureFamilyError
-from arrearsrisk.features.build import build_family
+from arrearsrisk.features.build import build_family, declared_columns
 from arrearsrisk.features.family import FeatureFamily, OneValue
 from arrearsrisk.features.peer_context import PeerContext, check_peer_date
 from arrearsrisk.features.registry import families, reserved_names
@@ -56,16 +56,7 @@ def _kernel(
 ) -> dict[str, OneValue]:
     assert family.build_one is not None
     built = family.build_one(account, **{k: context[k] for k in family.needs})
-    expected = family.columns(account.ledger)
-    got = list(built) if isinstance(built, Mapping) else None
-    if got != expected:
-        shown = got if got is not None else type(built).__name__
-        raise FeatureFamilyError(
-            f"feature family '{family.name}': build_one built {shown}, not its declared "
-            f"columns {expected} in that order",
-            family=family.name,
-        )
-    return dict(built)
+    return declared_columns(family, built, account.ledger, "build_one")
 
 
 def account_features(

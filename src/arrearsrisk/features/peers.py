@@ -37,7 +37,7 @@ from arrearsrisk.features.peer_context import (
     PeerContext,
     check_peer_date,
 )
-from arrearsrisk.features.texts import NumberText, ReasonText, zh_en
+from arrearsrisk.features.texts import NumberText, ReasonText, is_missing, zh_en
 from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.vocabulary import SERIOUS_LATE_DAYS
 
@@ -81,14 +81,15 @@ def _key_list(values: pd.Series | list[Any], rows: np.ndarray) -> list[str]:
         picked = [whole[i] for i in rows.tolist()]
     else:
         picked = values.array.take(rows).tolist()
-    out = []
-    for v in picked:
-        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-            out.append(_NONE)
-        else:
-            text = str(v)
-            out.append(text if text.strip() != "" else _NONE)
-    return out
+    return [_key(v) for v in picked]
+
+
+def _key(value: Any) -> str:
+    """A cell as a peer key: its text, :data:`_NONE` when empty or blank (as :func:`_keys`)."""
+    if is_missing(value):
+        return _NONE
+    text = str(value)
+    return text if text.strip() != "" else _NONE
 
 
 def _in_arrears(s: Snapshot) -> np.ndarray:
@@ -179,7 +180,6 @@ def build(s: Snapshot, peers: PeerContext | None = None) -> dict[str, np.ndarray
     }
 
 
-_NA = pd.NA
 _Lookups = tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]], dict[str, float]]
 _LOOKUPS: dict[int, tuple[weakref.ref[PeerContext], _Lookups]] = {}
 """Plain dict lookups of each live peer context by ``id`` (a context holds frames and
@@ -214,11 +214,7 @@ def _lookups(ctx: PeerContext) -> _Lookups:
 def _key_of(ledger: Ledger, col: str) -> str:
     """The account's peer key of column ``col``, as :func:`_key_list` reads it."""
     cells = ledger.schema_values("customers", col)
-    value = cells[0] if cells is not None else ledger.customers[col].tolist()[0]
-    if value is None or value is _NA or (isinstance(value, float) and value != value):
-        return _NONE
-    text = str(value)
-    return text if text.strip() != "" else _NONE
+    return _key(cells[0] if cells is not None else ledger.customers[col].tolist()[0])
 
 
 def _one_rate(n: float, hits: float, own: float, overall: float) -> float:

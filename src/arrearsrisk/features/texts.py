@@ -28,7 +28,6 @@ import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from arrearsrisk.vocabulary import LANGS
@@ -80,7 +79,7 @@ def is_missing(value: object) -> bool:
     >>> is_missing(float("nan")), is_missing(0.0), is_missing(None)
     (True, False, True)
     """
-    return value is None or (isinstance(value, float) and bool(np.isnan(value))) or value is pd.NA
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def literals(template: str) -> list[str]:
