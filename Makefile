@@ -17,6 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# Bytecode, as an installed wheel has it: a process does not compile the sources as it
+	@# starts (under PYTHONDONTWRITEBYTECODE, every start would; benchmarks/bench_account.py).
+	$(BIN)/python -m compileall -q src/arrearsrisk
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -138,6 +138,12 @@ class Sampler(threading.Thread):
             time.sleep(0.5)
 
 
+def _progress(stage: str, seconds: float) -> None:
+    """One stage's time, as it ends, to standard error (a long run shows where it is)."""
+    now = time.strftime("%H:%M:%S")
+    print(f"[{now}] spark {stage}: {seconds:.1f} s", file=sys.stderr, flush=True)
+
+
 def run_spark(folder: Path, as_of: str, out: Path, cores: int, memory: str) -> dict[str, float]:
     import arrearsrisk as ar
     from arrearsrisk import spark as ars
@@ -160,6 +166,7 @@ def run_spark(folder: Path, as_of: str, out: Path, cores: int, memory: str) -> d
         t0 = time.perf_counter()
         ledger = ars.read_ledger(spark, folder)
         res["read_s"] = time.perf_counter() - t0
+        _progress("read", res["read_s"])
         from arrearsrisk.spark.buckets import bucketed_tables, plan_buckets
 
         t0 = time.perf_counter()
@@ -167,15 +174,18 @@ def run_spark(folder: Path, as_of: str, out: Path, cores: int, memory: str) -> d
         for table in bucketed_tables(ledger, plan):
             table.count()  # the shuffle into buckets, done once per ledger and kept
         res["bucket_s"] = time.perf_counter() - t0
+        _progress("bucket", res["bucket_s"])
         res["buckets"] = float(plan.count)
         t0 = time.perf_counter()
         ars.build_features(ledger, as_of).write.mode("overwrite").parquet(
             str(out / "spark_features")
         )
         res["features_s"] = time.perf_counter() - t0
+        _progress("features", res["features_s"])
         t0 = time.perf_counter()
         ars.score(ledger, as_of, BUNDLE).write.mode("overwrite").parquet(str(out / "spark_scores"))
         res["score_s"] = time.perf_counter() - t0
+        _progress("score", res["score_s"])
         for stage in ("features", "scores"):  # rows written (Parquet footers: cheap)
             rows = spark.read.parquet(str(out / f"spark_{stage}")).count()
             res["features_rows" if stage == "features" else "score_rows"] = float(rows)
@@ -225,13 +235,12 @@ def compare(out: Path) -> dict[str, float]:
 def _child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, __file__, *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the child's standard error (its progress) shows as it comes
         text=True,
         env={**os.environ, **(env or {})},
         check=False,
     )
     if done.returncode:
-        sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"child {args[:2]} failed")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 

@@ -46,7 +46,7 @@ _LAZY: dict[str, str] = {
     "PeerContext": "arrearsrisk.features",
     "build_features": "arrearsrisk.features",
     "feature_names": "arrearsrisk.features",
-    "peer_context": "arrearsrisk.features",
+    "peer_context": "arrearsrisk.features.build",  # not the package: a submodule has that name
     "monthly_cutoffs": "arrearsrisk.features.frames",
     "training_frame": "arrearsrisk.features.frames",
     "Ledger": "arrearsrisk.ledger",
@@ -61,7 +61,7 @@ _LAZY: dict[str, str] = {
     "load_policy": "arrearsrisk.plans",
     "plan_measures": "arrearsrisk.plans",
     "release_candidates": "arrearsrisk.plans",
-    "risk_plans": "arrearsrisk.plans",
+    "risk_plans": "arrearsrisk.plans.risk_plans",  # the function, not its module of that name
     "write_report": "arrearsrisk.reports",
     "write_workbook": "arrearsrisk.reports",
     "score_account": "arrearsrisk.scoring.account",

@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 _EPOCH = pd.Timestamp("1970-01-01")
+_DAY_NS = 86_400 * 10**9
 
 AsOf = str | dt.date | pd.Timestamp | np.datetime64 | pd.Period
 
@@ -63,7 +64,7 @@ def parse_as_of(as_of: AsOf) -> pd.Timestamp:
     arrearsrisk.errors.ArrearsRiskError: as_of 20240630 is a number, not a date.
       hint: pass the date as text, e.g. '2024-06-30'.
     """
-    if type(as_of) is pd.Timestamp and as_of.tz is None and as_of == as_of.normalize():
+    if type(as_of) is pd.Timestamp and as_of.tzinfo is None and as_of.value % _DAY_NS == 0:
         return as_of  # already a plain date (the calls of one account's scoring)
     if isinstance(as_of, bool | int | float | np.number):
         raise ArrearsRiskError(

@@ -673,9 +673,9 @@ def check_peer_date(peers: PeerContext, as_of: pd.Timestamp) -> None:
             f"peers must be a PeerContext (from peer_context or PeerContext.load), got "
             f"{type(peers).__name__}."
         )
-    days = (as_of - peers.as_of).days
-    if days == 0:
+    if as_of == peers.as_of:  # its own date (without a Timedelta: one account's calls)
         return
+    days = (as_of - peers.as_of).days
     if days < 0:
         raise ArrearsRiskError(
             f"peers were computed as of {peers.as_of.date()}, after the features' as_of "
