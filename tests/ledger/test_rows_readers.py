@@ -79,6 +79,22 @@ def test_a_column_of_plain_values_reads_as_its_cells_do(col, data):
     assert _same(_column(cells, col), _cell_by_cell(cells, col))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_column_of_one_type_reads_as_its_cells_do(data):
+    # the readers judge a column of floats only, or of dates only, at once (min, max and
+    # a sum in C): NaN, infinities, bounds and pandas' date range must still refuse
+    col = data.draw(st.sampled_from([c for c in COLUMNS if c.kind in ("float", "date")]))
+    cell = (
+        st.floats(-2e10, 2e10) | st.sampled_from([float("nan"), float("inf"), -float("inf")])
+        if col.kind == "float"
+        else st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))
+        | st.dates(dt.date(1940, 1, 1), dt.date(2030, 12, 31))
+    )
+    cells = data.draw(st.lists(cell, min_size=1, max_size=30))
+    assert _same(_column(cells, col), _cell_by_cell(cells, col))
+
+
 def test_the_rows_of_a_subset_ledger_are_its_arrays(sample_ledger):
     cid = sample_ledger.customers["customer_id"].iloc[3]
     one = sample_ledger.subset([cid])

@@ -40,6 +40,7 @@ choices category
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -205,7 +206,7 @@ def _texts(cells: list[Any], col: ColumnSpec) -> list[Any]:
     except TypeError:  # an unhashable cell: not plain
         raise _Unsure from None
     if col.kind == "period":
-        if all(type(v) is str and _is_period(v) for v in distinct):
+        if set(map(type, distinct)) == {str} and all(map(_is_period, distinct)):
             return cells
     elif all(
         type(v) is str and v.strip() and (not col.choices or v in col.choices) for v in distinct
@@ -220,12 +221,23 @@ def _texts(cells: list[Any], col: ColumnSpec) -> list[Any]:
 def _dates(cells: list[Any], col: ColumnSpec) -> list[Any]:
     """A date column read by :func:`_date`; ``datetime.date`` cells in range at once."""
     low = max(_FIRST_DAY, _EARLIEST.get(col.name, _EARLY))
+    if set(map(type, cells)) == {dt.date} and low <= min(cells) and max(cells) <= _LAST_DAY:
+        return cells  # every cell a date in range (checked in C)
     return [v if type(v) is dt.date and low <= v <= _LAST_DAY else _date(v, col) for v in cells]
 
 
 def _numbers(cells: list[Any], col: ColumnSpec) -> list[Any]:
     """A number column read by :func:`_number`; plain in-range floats at once."""
     top, low, gt = MAX_ABS_NUMBER, col.min_value, col.gt_value
+    if set(map(type, cells)) == {float} and math.isfinite(sum(cells)):  # no NaN, no infinity
+        least, most = min(cells), max(cells)  # checked in C, as the cells below one by one
+        if (
+            -top < least
+            and most < top
+            and (low is None or low <= least)
+            and (gt is None or gt < least)
+        ):
+            return cells
     if low is None and gt is None:
         return [v if type(v) is float and -top < v < top else _number(v, col) for v in cells]
     if gt is None and low is not None and low > -top:
@@ -341,15 +353,17 @@ class _Table:
         self.values: dict[str, list[Any]] = {}
         for col in spec.columns:
             cells = data.get(col.name)
-            read = _COLUMN_READERS[col.kind]
             if cells is None:
                 self.values[col.name] = [None] * n
+            elif n == 1:  # the customer: one cell (as _typed_by_missing of one cell)
+                cell = cells[0]
+                if cell is not None and col.kind != "float" and frame is None and _missing(cell):
+                    raise _Unsure  # pandas types it float or datetime: the validator's call
+                self.values[col.name] = [_READERS[col.kind](cell, col)]
             elif col.kind != "float" and frame is None and _typed_by_missing(cells):
                 raise _Unsure  # pandas types it float or datetime: the validator's call
-            elif n == 1:
-                self.values[col.name] = [_READERS[col.kind](cells[0], col)]
             else:
-                self.values[col.name] = read(cells, col)
+                self.values[col.name] = _COLUMN_READERS[col.kind](cells, col)
         self.extra = [c for c in header if c not in self.values]
         self._frame = frame
         self._data = data
