@@ -21,7 +21,7 @@ from arrearsrisk.features._stats import ratio
 from arrearsrisk.features.family import FeatureFamily
 from arrearsrisk.features.texts import NO_BILL, NumberText, PatternText, ReasonText, zh_en
 from arrearsrisk.ledger.schema import CHANNELS
-from arrearsrisk.ledger.settlement import UNSETTLED, segment_starts
+from arrearsrisk.ledger.settlement import TOLERANCE_CENTS, UNSETTLED, segment_starts
 from arrearsrisk.vocabulary import SERIOUS_LATE_DAYS, WINDOWS
 
 __all__ = [
@@ -304,7 +304,7 @@ def build_one(a: AccountSnapshot) -> dict[str, float]:
             billed_by += b_cents[j]
             j += 1
         count = k - i
-        if billed_by - paid > 1:
+        if billed_by - paid > TOLERANCE_CENTS:  # still owes more than the settlement tolerance
             n_partial += count
         dom = date.fromordinal(d + _EPOCH_ORDINAL).day
         dom_sum += dom * count
@@ -378,7 +378,7 @@ def _leaves_overdue_open(s: Snapshot) -> np.ndarray:
     end_of_day = np.searchsorted(p_key, p_key, side="right")  # after all payments that day
     del p_key
     owed -= p_cum[end_of_day] - p_cum[s.p_starts[:-1][s.p_cust]]
-    return owed > 1
+    return owed > TOLERANCE_CENTS  # a cent is the settlement tolerance, as for the labels
 
 
 MONOTONE: dict[str, int] = {
