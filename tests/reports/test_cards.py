@@ -85,6 +85,17 @@ def test_plans_carry_the_contacts_the_ledger_holds_after_the_plan_columns():
     assert list(plans(account_name=[None, " "]).columns) == list(PLAN_COLUMNS)
 
 
+def test_release_candidates_carry_the_contacts_as_the_plans_do(sample_ledger, sample_model):
+    scores = ar.score(sample_ledger, "2025-09-30", sample_model, reasons="none")
+    out = ar.release_candidates(scores, sample_ledger, "en")
+    assert len(out) > 0 and list(out.columns) == [*PLAN_COLUMNS, *CONTACT_COLUMNS]
+    held = sample_ledger.customers.set_index("customer_id")
+    for row in out.head(20).itertuples():
+        assert row.account_name == held.loc[row.customer_id, "account_name"]
+        phone = held.loc[row.customer_id, "phone_number"]
+        assert row.phone_number == phone or (pd.isna(row.phone_number) and pd.isna(phone))
+
+
 def test_the_card_shows_name_address_and_phone():
     html = card_of(plans(**CONTACTS), "C1")
     header = html[: html.index("</header>")]

@@ -14,7 +14,7 @@ from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.plans.facts import build_facts, check_scores
 from arrearsrisk.plans.people import check_staff, fill_people
 from arrearsrisk.plans.policy import Policy, load_policy
-from arrearsrisk.plans.risk_plans import plan_frame, propose, rank_plans
+from arrearsrisk.plans.risk_plans import add_contacts, plan_frame, propose, rank_plans
 from arrearsrisk.vocabulary import check_lang
 
 __all__ = ["release_candidates"]
@@ -42,7 +42,9 @@ def release_candidates(
     -------
     pandas.DataFrame
         One row per customer with a measure to release, columns of
-        :data:`~arrearsrisk.plans.risk_plans.PLAN_COLUMNS` (previous_grade and change empty).
+        :data:`~arrearsrisk.plans.risk_plans.PLAN_COLUMNS` (previous_grade and change empty),
+        then the contact columns the ledger holds, as the risk plans have them
+        (:func:`~arrearsrisk.plans.risk_plans.add_contacts`).
 
     Raises
     ------
@@ -75,4 +77,5 @@ def release_candidates(
     order = np.lexsort((out["customer_id"].to_numpy(dtype=str), -out["deposit"].fillna(0)))
     out = rank_plans(out, order)  # priority, and category_priority within each category
     fill_people(out, staff)
+    add_contacts(out, ledger)  # whom to call to return the deposit, as on the plans
     return out
