@@ -28,6 +28,7 @@ start excluded) under 1 s.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -110,6 +111,22 @@ def warm(as_of: str, n_accounts: int, passes: int) -> None:
         "   goal < 2 ms (median and p99)"
     )
     print(f"  CPU time per account: median {_ms(cpu)}, p99 {_ms(cpu, 99)}")
+    # The same calls with the objects of the set-up (ledger, model, pandas) frozen out of
+    # the garbage collector's full passes (gc.freeze, as a long-lived service may do):
+    # how much of the tail is the collector walking them.
+    gc.collect()
+    gc.freeze()
+    frozen = []
+    for _ in range(passes):
+        for cid in ids:
+            t0 = time.perf_counter()
+            ar.score_account(model, as_of, *rows[cid], peers=ctx)
+            frozen.append(time.perf_counter() - t0)
+    gc.unfreeze()
+    print(
+        f"  after gc.freeze() of the set-up's objects: median {_ms(frozen)}, "
+        f"p99 {_ms(frozen, 99)}, max {_ms(frozen, 100)}"
+    )
     print(
         f"  {risky} of {len(ids)} with reasons; equal to the batch rows: grades and reasons "
         f"{'all equal' if same else 'DIFFER'}, largest probability difference {worst:.1e}"
