@@ -232,6 +232,14 @@ def test_the_report_opens_in_chromium_without_errors(sample, browser, lang, tmp_
     assert page.locator("article.pcard").count() == 4
     assert page.locator("#worklist tbody tr").count() == 25
     assert page.locator("svg.chart").count() == 3
+    # nothing of the worklist or the release list is wider than its box on a 1366-px
+    # screen (long English measure names wrap in their chips)
+    overflowing = page.evaluate(
+        "Array.from(document.querySelectorAll('#worklist *, #release *'))"
+        ".filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => `${e.tagName}.${e.className} ${e.scrollWidth}>${e.clientWidth}`)"
+    )
+    assert overflowing == []
     shot = tmp_path / f"report_{lang}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
