@@ -153,9 +153,9 @@ def warm(as_of: str, n_accounts: int, passes: int) -> None:
         predicted, left = model.stack.walk(x)
         timed("3 boosters in one walk", t0)
         t0 = time.perf_counter()
-        graded = model.grade(predicted)
+        graded = model.grade_one({target: p[0] for target, p in predicted.items()})
         timed("grading", t0)
-        if graded["codes"][0] != 2 or graded["a_warning"][0]:
+        if graded["code"] != 2 or graded["a_warning"]:
             t0 = time.perf_counter()
             contrib = model.trees["grade_I"].contributions(x, left["grade_I"])
             timed("contributions (accounts with reasons)", t0)

@@ -284,6 +284,19 @@ class Calibrator:
         """
         return 1.0 / (1.0 + np.exp(-(self.a * _logit(raw) + self.b)))
 
+    def one(self, raw: float) -> float:
+        """:meth:`__call__` of one value, without arrays: the same operations in the same
+        order (numpy's own ``log`` and ``exp`` of a scalar), so the same bits (tested).
+
+        >>> c = Calibrator(1.3, -0.2)
+        >>> c.one(0.37) == float(c(np.array([0.37]))[0])
+        True
+        """
+        q = float(raw)
+        q = 1e-9 if q < 1e-9 else (1 - 1e-9 if q > 1 - 1e-9 else q)  # np.clip; NaN stays
+        z = self.a * np.log(np.float64(q / (1.0 - q))) + self.b
+        return float(1.0 / (1.0 + np.exp(-z)))
+
 
 _FEW_ROWS = 256
 """Up to this many rows, :meth:`FeatureSpec.matrix` converts the numeric columns as one
@@ -532,6 +545,35 @@ class RiskModel:
             "p_II": p12 - p1,
             "p_III": 1.0 - p12,
             "a_warning": warned,
+            "p_warning": pw,
+        }
+
+    def grade_one(self, raw: Mapping[str, float]) -> dict[str, Any]:
+        """:meth:`grade` of one customer, without arrays (what scoring one account needs:
+        a tenth of the time): ``code`` (0 = Grade I, 1 = II, 2 = III), ``p_I``, ``p_II``,
+        ``p_III``, ``a_warning`` and ``p_warning`` as Python values, the same bits as
+        :meth:`grade` of a one-row array (tested).
+
+        >>> import arrearsrisk as ar
+        >>> model = ar.load_model("models/sample")
+        >>> g = model.grade_one({"grade_I": 0.9, "grade_I_II": 0.95, "warning": 0.01})
+        >>> g["code"], g["p_I"] == float(model.grade({"grade_I": np.array([0.9]),
+        ...     "grade_I_II": np.array([0.95]), "warning": np.array([0.01])})["p_I"][0])
+        (0, True)
+        """
+        p1 = self.calibrators["grade_I"].one(raw["grade_I"])
+        p12 = self.calibrators["grade_I_II"].one(raw["grade_I_II"])
+        if p12 == p12 and (p1 != p1 or p1 > p12):  # np.maximum: NaN wins, else the larger
+            p12 = p1
+        pw = self.calibrators["warning"].one(raw["warning"])
+        warned = pw >= self.warning_threshold
+        code = 0 if warned or p1 >= self.cutoff_I else (1 if p12 >= self.cutoff_I_II else 2)
+        return {
+            "code": code,
+            "p_I": p1,
+            "p_II": p12 - p1,
+            "p_III": 1.0 - p12,
+            "a_warning": bool(warned),
             "p_warning": pw,
         }
 

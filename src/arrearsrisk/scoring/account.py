@@ -19,9 +19,10 @@ it costs most:
   (:attr:`~arrearsrisk.models.risk_model.RiskModel.stack`), and the contributions
   behind the reasons on the Grade I trees (:mod:`arrearsrisk.models.tree_walk`), so
   neither loading a bundle nor scoring an account imports LightGBM;
-* grades, probabilities and reasons come from the same code as the batch
-  (:meth:`~arrearsrisk.models.risk_model.RiskModel.grade`,
-  :func:`~arrearsrisk.scoring.reasons.top_reasons`).
+* grades and probabilities come from the batch's arithmetic on one customer's
+  numbers (:meth:`~arrearsrisk.models.risk_model.RiskModel.grade_one`, the same bits as
+  :meth:`~arrearsrisk.models.risk_model.RiskModel.grade`), reasons from the same code
+  as the batch (:func:`~arrearsrisk.scoring.reasons.top_reasons`).
 
 Unlike :func:`~arrearsrisk.scoring.scores.score` of a one-account ledger, nothing warns
 when ``as_of`` lies outside the account's own dates: the batch does not warn about a
@@ -181,9 +182,9 @@ def score_account(
         check_attribute_types(model.spec, ledger, extra, ids)
     x = model.spec.row(values)
     predicted, left = model.stack.walk(x)
-    graded = model.grade(predicted)
-    grade = GRADES[int(graded["codes"][0])]
-    warned = bool(graded["a_warning"][0])
+    graded = model.grade_one({target: p[0] for target, p in predicted.items()})
+    grade = GRADES[graded["code"]]
+    warned = graded["a_warning"]
     text = ""
     if reasons == "all" or (reasons == "risky" and (grade != "III" or warned)):
         contrib = model.tree("grade_I").contributions(x, left["grade_I"])
@@ -193,11 +194,11 @@ def score_account(
         "customer_id": account.customer_id,
         "as_of": ts,
         "grade": grade,
-        "p_I": float(graded["p_I"][0]),
-        "p_II": float(graded["p_II"][0]),
-        "p_III": float(graded["p_III"][0]),
+        "p_I": graded["p_I"],
+        "p_II": graded["p_II"],
+        "p_III": graded["p_III"],
         "a_warning": warned,
-        "p_warning": float(graded["p_warning"][0]),
+        "p_warning": graded["p_warning"],
         "exposure": float(values["bill_amount_mean_12m"]),  # type: ignore[arg-type]
         "arrears": float(values["arrears_amount"]),  # type: ignore[arg-type]
         "reasons": str(text),
