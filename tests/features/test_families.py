@@ -419,3 +419,22 @@ def test_the_package_docstring_tables_every_built_in_family():
 
     table = features.__doc__ or ""
     assert all(f"\n{family.name} " in table for family in FAMILIES)
+
+
+def test_a_family_building_another_family_s_column_is_refused_in_batch_and_one_account(tables):
+    # extra_names comes from the ledger, so registering cannot see the clash: building does
+    from arrearsrisk.features.one_account import account_features
+
+    def build(s: Snapshot) -> dict[str, Any]:
+        return {**_toy_build(s), "arrears_amount": np.zeros(len(s.customer_ids))}
+
+    clash = _with(
+        extra_names=lambda ledger: ["arrears_amount"], build=build, default_reason=NameAndValue()
+    )
+    ledger = ar.Ledger(**tables)
+    message = r"feature family 'toy' built columns another family built: \['arrears_amount'\]"
+    with registered(clash):
+        with pytest.raises(FeatureFamilyError, match=message):
+            ar.build_features(ledger, AS_OF)
+        with pytest.raises(FeatureFamilyError, match=message):
+            account_features(ledger.subset(["C1"]), AS_OF)

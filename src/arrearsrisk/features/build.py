@@ -18,6 +18,7 @@ from arrearsrisk.ledger.tables import Ledger
 from arrearsrisk.timeline import AsOf, parse_as_of
 
 __all__ = [
+    "add_family_columns",
     "build_family",
     "build_features",
     "declared_columns",
@@ -155,6 +156,27 @@ def declared_columns(
     return dict(built)
 
 
+def add_family_columns(
+    columns: dict[str, Any], family: FeatureFamily, built: Mapping[str, Any]
+) -> None:
+    """Add one family's built columns to those of the families before it (the batch's
+    columns, or one account's values).
+
+    Raises
+    ------
+    FeatureFamilyError
+        If the family built a column another family built (an extra column of the
+        ledger's, ``extra_names``, named like another family's feature).
+    """
+    if not columns.keys().isdisjoint(built):
+        raise FeatureFamilyError(
+            f"feature family '{family.name}' built columns another family built: "
+            f"{sorted(columns.keys() & built.keys())}",
+            family=family.name,
+        )
+    columns.update(built)
+
+
 def feature_columns(
     ledger: Ledger, as_of: AsOf, *, peers: PeerContext | None = None
 ) -> tuple[np.ndarray, dict[str, Column]]:
@@ -166,13 +188,6 @@ def feature_columns(
     context = {"peers": peers, "reserved": reserved_names()}
     columns: dict[str, Column] = {}
     for fam in families():
-        built = build_family(fam, snap, context)
-        twice = columns.keys() & built.keys()
-        if twice:
-            raise FeatureFamilyError(
-                f"feature family '{fam.name}' built columns another family built: {sorted(twice)}",
-                family=fam.name,
-            )
-        columns.update(built)
+        add_family_columns(columns, fam, build_family(fam, snap, context))
     active = snap.active
     return snap.customer_ids[active], {name: col[active] for name, col in columns.items()}

@@ -19,8 +19,7 @@ import pandas as pd
 
 from arrearsrisk.asof.account import AccountSnapshot, account_snapshot
 from arrearsrisk.asof.snapshot import take_snapshot
-from arrearsrisk.errors import FeatureFamilyError
-from arrearsrisk.features.build import build_family, declared_columns
+from arrearsrisk.features.build import add_family_columns, build_family, declared_columns
 from arrearsrisk.features.family import FeatureFamily, OneValue
 from arrearsrisk.features.peer_context import PeerContext, check_peer_date
 from arrearsrisk.features.registry import families, reserved_names
@@ -108,11 +107,5 @@ def account_features(
             if family.build_one is not None
             else _batch(family, account, context)
         )
-        if not values.keys().isdisjoint(built):
-            raise FeatureFamilyError(
-                f"feature family '{family.name}' built columns another family built: "
-                f"{sorted(values.keys() & built.keys())}",
-                family=family.name,
-            )
-        values.update(built)
+        add_family_columns(values, family, built)
     return account, values

@@ -373,15 +373,16 @@ def _score_one(model: RiskModel, record: Any, params: _Params, peers: PeerSource
     )
 
 
-def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, pd.Timestamp):
-            value = value.date().isoformat()
-        elif isinstance(value, float) and math.isnan(value):
-            value = None
-        out[key] = value
-    return out
+def _plain(value: Any) -> Any:
+    """A table cell or a score as JSON has it: ISO date text, None for empty (NaN
+    included), Python scalars."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NaT or _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
 
 
 def _notes(caught: Iterable[warnings.WarningMessage]) -> str:
@@ -452,7 +453,8 @@ def score_records(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    row.update(_jsonable(_score_one(model, record, checked, source)))
+                    scored = _score_one(model, record, checked, source)
+                    row.update({key: _plain(value) for key, value in scored.items()})
                 except ArrearsRiskError as err:
                     row["error"] = str(err)
                 except Exception as err:  # a bug must not fail the request's other accounts
@@ -469,19 +471,6 @@ def score_records(
 
 
 # --- requests from a ledger -------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A table cell as JSON has it: ISO date text, None for empty, Python scalars."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def _table_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
